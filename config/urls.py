@@ -1,0 +1,16 @@
+from django.conf.urls.i18n import i18n_patterns  # noqa: F401 - language is chosen by cookie, not URL
+from django.contrib import admin
+from django.urls import include, path
+
+from loopdesk.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+handler400 = "loopdesk.core.error_pages.bad_request"
+handler403 = "loopdesk.core.error_pages.permission_denied"
+handler404 = "loopdesk.core.error_pages.page_not_found"
+handler500 = "loopdesk.core.error_pages.server_error"

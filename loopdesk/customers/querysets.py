@@ -1,0 +1,26 @@
+"""Customer look-ups by the identifiers a caller can give on the phone."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from loopdesk.core.masking import normalize_phone
+
+
+class CustomerQuerySet(models.QuerySet):
+    def matching_identifier(self, value: str) -> CustomerQuerySet:
+        """Exact match on phone (any contact), order/contract no., member no., serial no. or customer ID."""
+        value = (value or "").strip()
+        if not value:
+            return self.none()
+        q = (
+            models.Q(public_id=value.upper()) | models.Q(member_no=value)
+            | models.Q(orders__order_no=value) | models.Q(orders__contract_no=value)
+            | models.Q(assets__serial_no=value)
+        )
+        phone = normalize_phone(value)
+        if len(phone) >= 5:
+            q |= models.Q(phone=phone) | models.Q(contacts__phone=phone)
+        if "@" in value:
+            q |= models.Q(email__iexact=value)
+        return self.filter(q).distinct()
