@@ -42,7 +42,11 @@ class User(AbstractUser):
     """A staff member; roles are Django groups, the department scopes what they see."""
 
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT,
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="members",
     )
     employee_no = models.CharField(_("employee no."), max_length=32, blank=True)

@@ -3,18 +3,32 @@
 from django.utils.translation import gettext_lazy as _
 
 AGENT = [
-    "tickets.add_ticket", "tickets.view_ticket", "customers.view_customer", "customers.add_customer",
-    "customers.change_customer", "tickets.notify_customer", "tickets.close_ticket", "tickets.reopen_ticket",
-    "tickets.record_satisfaction", "tickets.add_reply",
+    "tickets.add_ticket",
+    "tickets.view_ticket",
+    "customers.view_customer",
+    "customers.add_customer",
+    "customers.change_customer",
+    "tickets.notify_customer",
+    "tickets.close_ticket",
+    "tickets.reopen_ticket",
+    "tickets.record_satisfaction",
+    "tickets.add_reply",
 ]
 SENIOR_AGENT = AGENT + ["tickets.triage_ticket"]
 SUPERVISOR = SENIOR_AGENT + [
-    "tickets.assign_ticket", "tickets.view_all_tickets", "tickets.work_any_ticket", "tickets.archive_ticket",
+    "tickets.assign_ticket",
+    "tickets.view_all_tickets",
+    "tickets.work_any_ticket",
+    "tickets.archive_ticket",
     "customers.reveal_pii",
 ]
 ENGINEER = ["tickets.view_ticket", "customers.view_customer", "tickets.add_reply"]
-TECH_LEAD = ENGINEER + ["tickets.assign_ticket", "tickets.view_all_tickets", "tickets.work_any_ticket",
-                        "tickets.triage_ticket"]
+TECH_LEAD = ENGINEER + [
+    "tickets.assign_ticket",
+    "tickets.view_all_tickets",
+    "tickets.work_any_ticket",
+    "tickets.triage_ticket",
+]
 QUALITY = ["tickets.view_ticket", "tickets.view_all_tickets", "customers.view_customer"]
 
 ROLES: dict[str, tuple[object, list[str]]] = {

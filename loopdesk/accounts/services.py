@@ -11,8 +11,7 @@ from loopdesk.accounts.roles import DEPARTMENTS, ROLES
 
 def sync_roles() -> None:
     """Create or update one group per role with exactly the role's permissions (idempotent)."""
-    perms = {f"{p.content_type.app_label}.{p.codename}": p
-             for p in Permission.objects.select_related("content_type")}
+    perms = {f"{p.content_type.app_label}.{p.codename}": p for p in Permission.objects.select_related("content_type")}
     for code, (_label, names) in ROLES.items():
         group, _ = Group.objects.get_or_create(name=code)
         group.permissions.set([perms[name] for name in names if name in perms])
@@ -37,14 +36,26 @@ def sync_roles_after_migrate(sender, app_config=None, **kwargs) -> None:
 
 
 @transaction.atomic
-def create_staff_user(*, username: str, password: str, role: str, department: Department | None,
-                      display_name: str = "", employee_no: str = "", email: str = "") -> User:
+def create_staff_user(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    department: Department | None,
+    display_name: str = "",
+    employee_no: str = "",
+    email: str = "",
+) -> User:
     """A staff user holding one role; the admin role also gets Django admin access."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role}")
     user = User.objects.create_user(
-        username=username, password=password, email=email, department=department,
-        display_name=display_name, employee_no=employee_no,
+        username=username,
+        password=password,
+        email=email,
+        department=department,
+        display_name=display_name,
+        employee_no=employee_no,
         is_staff=role in {"admin", "supervisor", "aftersales_manager", "service_director"},
         is_superuser=role == "admin",
     )

@@ -20,8 +20,9 @@ class AuditEntry(models.Model):
         EXPORTED = "exported", _("Exported")
         ACCESS_DENIED = "access_denied", _("Access denied")
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=32, choices=Action.choices)
     object_type = models.CharField(max_length=64, blank=True)

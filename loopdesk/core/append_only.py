@@ -23,6 +23,7 @@ def _create(table: str):
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
                 f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only();"
             )
+
     return forwards
 
 
@@ -35,6 +36,7 @@ def _drop(table: str):
         elif vendor == "postgresql":
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_append_only()")
+
     return backwards
 
 

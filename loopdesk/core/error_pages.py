@@ -24,7 +24,14 @@ MESSAGES = {
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "fields": fields or {}, "request_id": current_request_id()}}
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "fields": fields or {},
+            "request_id": current_request_id(),
+        }
+    }
 
 
 def error_response(request: HttpRequest, status: int, code: str, message: str | None = None) -> HttpResponse:

@@ -37,8 +37,9 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         permissions = [("reveal_pii", "Can reveal masked customer data")]
         constraints = [
-            models.UniqueConstraint(fields=["member_no"], condition=~models.Q(member_no=""),
-                                    name="uniq_customer_member_no"),
+            models.UniqueConstraint(
+                fields=["member_no"], condition=~models.Q(member_no=""), name="uniq_customer_member_no"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,8 +14,10 @@ class CustomerQuerySet(models.QuerySet):
         if not value:
             return self.none()
         q = (
-            models.Q(public_id=value.upper()) | models.Q(member_no=value)
-            | models.Q(orders__order_no=value) | models.Q(orders__contract_no=value)
+            models.Q(public_id=value.upper())
+            | models.Q(member_no=value)
+            | models.Q(orders__order_no=value)
+            | models.Q(orders__contract_no=value)
             | models.Q(assets__serial_no=value)
         )
         phone = normalize_phone(value)

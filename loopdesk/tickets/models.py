@@ -112,12 +112,25 @@ class Ticket(models.Model):
     description = models.TextField(_("symptom / description"))
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=20, choices=STATUS_CHOICES, default=Status.NEW)
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="tickets")
-    asset = models.ForeignKey("customers.Asset", verbose_name=_("product / asset"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="tickets")
-    order = models.ForeignKey("customers.Order", verbose_name=_("order / contract"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="tickets")
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    asset = models.ForeignKey(
+        "customers.Asset",
+        verbose_name=_("product / asset"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    order = models.ForeignKey(
+        "customers.Order",
+        verbose_name=_("order / contract"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
     # Problem details from the seed forms.
     occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
     frequency = models.CharField(_("frequency"), max_length=100, blank=True)
@@ -131,15 +144,39 @@ class Ticket(models.Model):
     expected_timeline = models.CharField(_("expected timeline"), max_length=100, blank=True)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     # Handling.
-    category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="tickets")
-    priority = models.ForeignKey(Priority, verbose_name=_("priority"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="tickets")
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    priority = models.ForeignKey(
+        Priority,
+        verbose_name=_("priority"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
     tags = models.ManyToManyField(Tag, verbose_name=_("keywords"), blank=True, related_name="tickets")
-    owner_department = models.ForeignKey("accounts.Department", verbose_name=_("owner department"), null=True,
-                                         blank=True, on_delete=models.PROTECT, related_name="tickets")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="owned_tickets")
+    owner_department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("owner department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_tickets",
+    )
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
@@ -152,8 +189,14 @@ class Ticket(models.Model):
     is_archived = models.BooleanField(_("archived"), default=False)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -217,8 +260,9 @@ class TicketEvent(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     body = models.TextField(blank=True)
@@ -245,8 +289,7 @@ class Satisfaction(models.Model):
     attitude = models.PositiveSmallIntegerField(_("attitude"), null=True, blank=True)
     effectiveness = models.PositiveSmallIntegerField(_("effectiveness"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -16,8 +16,14 @@ def apply_category_preset(preset: str) -> list[Category]:
     active = []
     for order, (code, name, name_en) in enumerate(CATEGORY_PRESETS[preset]):
         category, _ = Category.objects.update_or_create(
-            code=code, defaults={"name": name, "name_en": name_en, "preset": preset, "is_active": True,
-                                 "sort_order": order},
+            code=code,
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "preset": preset,
+                "is_active": True,
+                "sort_order": order,
+            },
         )
         active.append(category)
     Category.objects.exclude(pk__in=[c.pk for c in active]).update(is_active=False)

@@ -56,26 +56,77 @@ _WORK = frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.WAITING_CUSTOMER,
 TRANSITIONS: dict[Status, Transition] = {
     t.to: t
     for t in [
-        Transition(Status.TRIAGED, frozenset({Status.NEW}), _("Classify"), "tickets.triage_ticket",
-                   required=("category", "priority"), optional=("tags",)),
-        Transition(Status.ASSIGNED, frozenset({Status.NEW, Status.TRIAGED, Status.ASSIGNED}) | _WORK,
-                   _("Assign"), "tickets.assign_ticket", required=("owner",),
-                   optional=("department", "category", "priority", "note")),
-        Transition(Status.ACCEPTED, frozenset({Status.ASSIGNED}), _("Accept"), "tickets.work_any_ticket",
-                   owner_may=True),
-        Transition(Status.IN_PROGRESS, frozenset({Status.ACCEPTED, Status.WAITING_CUSTOMER, Status.REOPENED}),
-                   _("Start work"), "tickets.work_any_ticket", owner_may=True, optional=("note",)),
-        Transition(Status.WAITING_CUSTOMER, frozenset({Status.IN_PROGRESS}), _("Wait for customer"),
-                   "tickets.work_any_ticket", owner_may=True, required=("note",)),
-        Transition(Status.RESOLVED, frozenset({Status.IN_PROGRESS, Status.WAITING_CUSTOMER}), _("Resolve"),
-                   "tickets.work_any_ticket", owner_may=True, required=("root_cause", "solution", "result")),
-        Transition(Status.NOTIFIED, frozenset({Status.RESOLVED}), _("Customer notified"),
-                   "tickets.notify_customer", owner_may=True, required=("message",), optional=("method",)),
-        Transition(Status.CLOSED, frozenset({Status.NOTIFIED}), _("Close"), "tickets.close_ticket",
-                   optional=("reason",)),
-        Transition(Status.REOPENED, frozenset({Status.RESOLVED, Status.NOTIFIED, Status.CLOSED}),
-                   _("Reopen (second processing)"), "tickets.reopen_ticket", required=("reason",),
-                   optional=("owner",)),
+        Transition(
+            Status.TRIAGED,
+            frozenset({Status.NEW}),
+            _("Classify"),
+            "tickets.triage_ticket",
+            required=("category", "priority"),
+            optional=("tags",),
+        ),
+        Transition(
+            Status.ASSIGNED,
+            frozenset({Status.NEW, Status.TRIAGED, Status.ASSIGNED}) | _WORK,
+            _("Assign"),
+            "tickets.assign_ticket",
+            required=("owner",),
+            optional=("department", "category", "priority", "note"),
+        ),
+        Transition(
+            Status.ACCEPTED,
+            frozenset({Status.ASSIGNED}),
+            _("Accept"),
+            "tickets.work_any_ticket",
+            owner_may=True,
+        ),
+        Transition(
+            Status.IN_PROGRESS,
+            frozenset({Status.ACCEPTED, Status.WAITING_CUSTOMER, Status.REOPENED}),
+            _("Start work"),
+            "tickets.work_any_ticket",
+            owner_may=True,
+            optional=("note",),
+        ),
+        Transition(
+            Status.WAITING_CUSTOMER,
+            frozenset({Status.IN_PROGRESS}),
+            _("Wait for customer"),
+            "tickets.work_any_ticket",
+            owner_may=True,
+            required=("note",),
+        ),
+        Transition(
+            Status.RESOLVED,
+            frozenset({Status.IN_PROGRESS, Status.WAITING_CUSTOMER}),
+            _("Resolve"),
+            "tickets.work_any_ticket",
+            owner_may=True,
+            required=("root_cause", "solution", "result"),
+        ),
+        Transition(
+            Status.NOTIFIED,
+            frozenset({Status.RESOLVED}),
+            _("Customer notified"),
+            "tickets.notify_customer",
+            owner_may=True,
+            required=("message",),
+            optional=("method",),
+        ),
+        Transition(
+            Status.CLOSED,
+            frozenset({Status.NOTIFIED}),
+            _("Close"),
+            "tickets.close_ticket",
+            optional=("reason",),
+        ),
+        Transition(
+            Status.REOPENED,
+            frozenset({Status.RESOLVED, Status.NOTIFIED, Status.CLOSED}),
+            _("Reopen (second processing)"),
+            "tickets.reopen_ticket",
+            required=("reason",),
+            optional=("owner",),
+        ),
     ]
 }
 
@@ -100,11 +151,13 @@ def may_perform(transition: Transition, *, is_owner: bool, permissions: Collecti
     return transition.permission is not None and transition.permission in permissions
 
 
-def available_transitions(status: str, *, is_archived: bool, is_owner: bool,
-                          permissions: Collection[str]) -> list[Transition]:
+def available_transitions(
+    status: str, *, is_archived: bool, is_owner: bool, permissions: Collection[str]
+) -> list[Transition]:
     """Transitions this user may perform now, in loop order (one button each on the ticket page)."""
     return [
-        t for t in TRANSITIONS.values()
+        t
+        for t in TRANSITIONS.values()
         if is_allowed_from(t, status, is_archived=is_archived)
         and may_perform(t, is_owner=is_owner, permissions=permissions)
     ]

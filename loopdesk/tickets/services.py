@@ -1,0 +1,523 @@
+"""Write use-cases for tickets: one function per business verb, each recording a TicketEvent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loopdesk.accounts.models import Department, User
+from loopdesk.core.errors import Conflict, IllegalTransition, PermissionDenied, ValidationFailed
+from loopdesk.core.models import next_public_number
+from loopdesk.customers.models import Asset, Customer, Order
+from loopdesk.tickets import workflow
+from loopdesk.tickets.models import (
+    Category,
+    Channel,
+    Demand,
+    Priority,
+    Result,
+    Satisfaction,
+    Tag,
+    Ticket,
+    TicketEvent,
+)
+from loopdesk.tickets.workflow import Status
+
+# Problem details an intake agent may record (seed forms); anything else is refused by name.
+DETAIL_FIELDS = (
+    "occurred_at",
+    "frequency",
+    "impact_scope",
+    "steps",
+    "error_text",
+    "environment",
+    "customer_tried",
+    "demand",
+    "demand_detail",
+    "expected_timeline",
+)
+MAX_TAGS = 20
+STATUS_EVENT = {
+    Status.TRIAGED: TicketEvent.Kind.TRIAGED,
+    Status.ASSIGNED: TicketEvent.Kind.ASSIGNED,
+    Status.ACCEPTED: TicketEvent.Kind.ACCEPTED,
+    Status.IN_PROGRESS: TicketEvent.Kind.STARTED,
+    Status.WAITING_CUSTOMER: TicketEvent.Kind.WAITING,
+    Status.RESOLVED: TicketEvent.Kind.RESOLVED,
+    Status.NOTIFIED: TicketEvent.Kind.NOTIFIED,
+    Status.CLOSED: TicketEvent.Kind.CLOSED,
+    Status.REOPENED: TicketEvent.Kind.REOPENED,
+}
+
+
+def record_event(
+    ticket: Ticket,
+    kind: str,
+    *,
+    actor: User | None,
+    body: str = "",
+    is_public: bool = False,
+    from_status: str = "",
+    to_status: str = "",
+    **data: Any,
+) -> TicketEvent:
+    """Append one event to the ticket's timeline."""
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        body=body,
+        is_public=is_public,
+        from_status=from_status,
+        to_status=to_status,
+        data=data,
+    )
+
+
+# --- resolving plain input values -------------------------------------------------------------------
+
+
+def resolve_category(code: str | None, *, field: str = "category") -> Category | None:
+    if not code:
+        return None
+    category = Category.objects.filter(code=code, is_active=True).first()
+    if category is None:
+        raise ValidationFailed(_("Unknown category."), fields={field: _("Unknown category: %s") % code})
+    return category
+
+
+def resolve_priority(code: str | None, *, field: str = "priority") -> Priority | None:
+    if not code:
+        return None
+    priority = Priority.objects.filter(code=code, is_active=True).first()
+    if priority is None:
+        raise ValidationFailed(_("Unknown priority."), fields={field: _("Unknown priority: %s") % code})
+    return priority
+
+
+def resolve_owner(username: str) -> User:
+    owner = User.objects.select_related("department").filter(username=username, is_active=True).first()
+    if owner is None:
+        raise ValidationFailed(_("Unknown owner."), fields={"owner": _("No active user named %s.") % username})
+    return owner
+
+
+def resolve_department(code: str | None) -> Department | None:
+    if not code:
+        return None
+    department = Department.objects.filter(code=code).first()
+    if department is None:
+        raise ValidationFailed(_("Unknown department."), fields={"department": _("Unknown department.")})
+    return department
+
+
+def resolve_tags(names: list[str] | str | None) -> list[Tag]:
+    if not names:
+        return []
+    if isinstance(names, str):
+        names = [n for part in names.replace("，", ",").split(",") if (n := part.strip())]
+    cleaned = list(dict.fromkeys(n.strip()[:40] for n in names if n and n.strip()))
+    if len(cleaned) > MAX_TAGS:
+        raise ValidationFailed(_("Too many keywords."), fields={"tags": _("At most %d keywords.") % MAX_TAGS})
+    return [Tag.objects.get_or_create(name=name)[0] for name in cleaned]
+
+
+def _validate_details(details: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(details) - set(DETAIL_FIELDS))
+    if unknown:
+        raise ValidationFailed(_("Unknown fields."), fields={f: _("This field is not accepted.") for f in unknown})
+    if details.get("demand") and details["demand"] not in Demand.values:
+        raise ValidationFailed(_("Unknown demand."), fields={"demand": _("Unknown demand.")})
+    occurred = details.get("occurred_at")
+    if isinstance(occurred, dt.datetime) and occurred > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationFailed(
+            _("The problem cannot occur in the future."),
+            fields={"occurred_at": _("This time is in the future.")},
+        )
+    return {k: ("" if v is None and k != "occurred_at" else v) for k, v in details.items()}
+
+
+# --- creating ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_ticket(
+    *,
+    actor: User | None,
+    channel: str,
+    title: str,
+    description: str,
+    customer: Customer,
+    asset: Asset | None = None,
+    order: Order | None = None,
+    category: str | None = None,
+    priority: str | None = None,
+    tags: list[str] | str | None = None,
+    received_at: dt.datetime | None = None,
+    **details: Any,
+) -> Ticket:
+    """Register feedback as a new ticket with its public number and a CREATED event."""
+    if channel not in Channel.values:
+        raise ValidationFailed(_("Unknown channel."), fields={"channel": _("Unknown channel.")})
+    if not (title or "").strip():
+        raise ValidationFailed(_("A title is required."), fields={"title": _("This field is required.")})
+    if not (description or "").strip():
+        raise ValidationFailed(_("A description is required."), fields={"description": _("This field is required.")})
+    if asset is not None and asset.customer_id != customer.pk:
+        raise ValidationFailed(
+            _("The product belongs to another customer."), fields={"asset": _("Not this customer's.")}
+        )
+    if order is not None and order.customer_id != customer.pk:
+        raise ValidationFailed(_("The order belongs to another customer."), fields={"order": _("Not this customer's.")})
+    now = timezone.now()
+    ticket = Ticket.objects.create(
+        number=next_public_number("P", now=now),
+        title=title.strip(),
+        description=description,
+        channel=channel,
+        customer=customer,
+        asset=asset,
+        order=order,
+        category=resolve_category(category),
+        priority=resolve_priority(priority),
+        received_at=(received_at or now).replace(second=0, microsecond=0),
+        created_by=actor,
+        **_validate_details(details),
+    )
+    ticket.tags.set(resolve_tags(tags))
+    record_event(ticket, TicketEvent.Kind.CREATED, actor=actor, to_status=Status.NEW, channel=channel)
+    return ticket
+
+
+@transaction.atomic
+def update_ticket_details(
+    ticket: Ticket, *, actor: User, expected_version: int | None = None, **details: Any
+) -> Ticket:
+    """Verification (信息核实): fill in the problem details; each changed field is listed in the event."""
+    ticket = _lock(ticket, expected_version)
+    _ensure_writable(ticket)
+    changed = {}
+    for field, value in _validate_details(details).items():
+        if getattr(ticket, field) != value:
+            changed[field] = str(value)
+            setattr(ticket, field, value)
+    if changed:
+        ticket.version += 1
+        ticket.save()
+        record_event(
+            ticket,
+            TicketEvent.Kind.PROGRESS_UPDATED,
+            actor=actor,
+            body=_("Details updated"),
+            changed=sorted(changed),
+        )
+    return ticket
+
+
+# --- transitions ------------------------------------------------------------------------------------
+
+
+def _lock(ticket: Ticket, expected_version: int | None) -> Ticket:
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise Conflict(
+            _("The ticket was changed by someone else. Reload and try again."),
+            fields={"version": locked.version},
+        )
+    return locked
+
+
+def _ensure_writable(ticket: Ticket) -> None:
+    if ticket.is_archived:
+        raise IllegalTransition(_("Archived tickets are read-only."))
+
+
+def _check_transition(ticket: Ticket, transition: workflow.Transition, actor: User, given: dict) -> None:
+    if not workflow.is_allowed_from(transition, ticket.status, is_archived=ticket.is_archived):
+        raise IllegalTransition(
+            _("A ticket in status “%(status)s” cannot move to “%(target)s”.")
+            % {"status": ticket.status_label, "target": workflow.STATUS_LABELS[transition.to]},
+            fields={"to": transition.to.value},
+        )
+    if not workflow.may_perform(
+        transition, is_owner=ticket.owner_id == actor.pk, permissions=actor.get_all_permissions()
+    ):
+        raise PermissionDenied(_("You may not perform this step on this ticket."))
+    missing = workflow.missing_fields(transition, given)
+    if missing:
+        raise ValidationFailed(
+            _("Some required fields are missing."), fields={f: _("This field is required.") for f in missing}
+        )
+    unknown = sorted(set(given) - set(transition.required) - set(transition.optional))
+    if unknown:
+        raise ValidationFailed(_("Unknown fields."), fields={f: _("This field is not accepted.") for f in unknown})
+
+
+@transaction.atomic
+def transition_ticket(
+    ticket: Ticket, *, to: str, actor: User, expected_version: int | None = None, **given: Any
+) -> Ticket:
+    """Move the ticket to status `to`, applying that step's input; illegal moves raise IllegalTransition."""
+    transition = workflow.transition_to(to)
+    if transition is None:
+        raise ValidationFailed(_("Unknown target status."), fields={"to": _("Unknown status: %s") % to})
+    given = {k: v for k, v in given.items() if v not in (None, "")}
+    if transition.to == Status.TRIAGED:  # classification may confirm what intake already chose
+        given.setdefault("category", ticket.category.code if ticket.category else None)
+        given.setdefault("priority", ticket.priority.code if ticket.priority else None)
+        given = {k: v for k, v in given.items() if v is not None}
+    ticket = _lock(ticket, expected_version)
+    _check_transition(ticket, transition, actor, given)
+    from_status = ticket.status
+    event_data = APPLY[transition.to](ticket, actor, given)
+    ticket.status = transition.to
+    ticket.version += 1
+    ticket.save()
+    body = event_data.pop("body", "")
+    record_event(
+        ticket,
+        STATUS_EVENT[transition.to],
+        actor=actor,
+        body=body,
+        is_public=event_data.pop("is_public", False),
+        from_status=from_status,
+        to_status=ticket.status,
+        **event_data,
+    )
+    return ticket
+
+
+def _apply_triage(ticket: Ticket, actor: User, given: dict) -> dict:
+    ticket.category = resolve_category(given["category"])
+    ticket.priority = resolve_priority(given["priority"])
+    if "tags" in given:
+        ticket.tags.set(resolve_tags(given["tags"]))
+    return {"category": ticket.category.code, "priority": ticket.priority.code}
+
+
+def _apply_assign(ticket: Ticket, actor: User, given: dict) -> dict:
+    owner = resolve_owner(given["owner"])
+    department = resolve_department(given.get("department")) or owner.department
+    if given.get("category"):
+        ticket.category = resolve_category(given["category"])
+    if given.get("priority"):
+        ticket.priority = resolve_priority(given["priority"])
+    if ticket.category is None or ticket.priority is None:
+        raise ValidationFailed(
+            _("Classify the ticket before assigning it."),
+            fields={
+                "category": _("Required before assignment."),
+                "priority": _("Required before assignment."),
+            },
+        )
+    ticket.owner, ticket.owner_department = owner, department
+    ticket.assigned_at, ticket.accepted_at = timezone.now(), None
+    return {
+        "owner": owner.username,
+        "department": department.code if department else "",
+        "body": given.get("note", ""),
+    }
+
+
+def _apply_accept(ticket: Ticket, actor: User, given: dict) -> dict:
+    ticket.accepted_at = timezone.now()
+    return {}
+
+
+def _apply_note(ticket: Ticket, actor: User, given: dict) -> dict:
+    return {"body": given.get("note", "")}
+
+
+def _apply_resolve(ticket: Ticket, actor: User, given: dict) -> dict:
+    if given["result"] not in Result.values:
+        raise ValidationFailed(_("Unknown result."), fields={"result": _("Unknown result.")})
+    ticket.root_cause, ticket.solution, ticket.result = (
+        given["root_cause"],
+        given["solution"],
+        given["result"],
+    )
+    ticket.resolved_at = timezone.now()
+    return {"result": ticket.result, "body": ticket.solution}
+
+
+def _apply_notify(ticket: Ticket, actor: User, given: dict) -> dict:
+    ticket.notified_at = timezone.now()
+    return {"body": given["message"], "is_public": True, "method": given.get("method", "")}
+
+
+def _apply_close(ticket: Ticket, actor: User, given: dict) -> dict:
+    if not ticket.satisfactions.exists() and not given.get("reason"):
+        raise ValidationFailed(
+            _("Record the customer's satisfaction first, or give a reason for closing without it."),
+            fields={"reason": _("Required when no satisfaction was recorded.")},
+        )
+    ticket.closed_at = timezone.now()
+    return {"body": given.get("reason", "")}
+
+
+def _apply_reopen(ticket: Ticket, actor: User, given: dict) -> dict:
+    data: dict[str, Any] = {"body": given["reason"]}
+    if given.get("owner"):
+        if not actor.has_perm("tickets.assign_ticket"):
+            raise PermissionDenied(_("Only a supervisor may change the owner when reopening."))
+        owner = resolve_owner(given["owner"])
+        ticket.owner, ticket.owner_department = owner, owner.department
+        data["owner"] = owner.username
+    old = ticket.priority
+    if old is not None:
+        ranks = list(Priority.objects.filter(is_active=True).values_list("rank", flat=True))
+        ticket.priority = Priority.objects.get(rank=workflow.raised_rank(old.rank, ranks))
+        data["priority"] = {"from": old.code, "to": ticket.priority.code}
+    ticket.reopen_count += 1
+    ticket.resolved_at = ticket.notified_at = ticket.closed_at = None
+    return data
+
+
+APPLY = {
+    Status.TRIAGED: _apply_triage,
+    Status.ASSIGNED: _apply_assign,
+    Status.ACCEPTED: _apply_accept,
+    Status.IN_PROGRESS: _apply_note,
+    Status.WAITING_CUSTOMER: _apply_note,
+    Status.RESOLVED: _apply_resolve,
+    Status.NOTIFIED: _apply_notify,
+    Status.CLOSED: _apply_close,
+    Status.REOPENED: _apply_reopen,
+}
+
+
+# --- conversation, satisfaction, archive ------------------------------------------------------------
+
+MAX_BODY = 100_000
+
+
+def _check_body(body: str) -> str:
+    if not (body or "").strip():
+        raise ValidationFailed(_("The text is empty."), fields={"body": _("This field is required.")})
+    if len(body) > MAX_BODY:
+        raise ValidationFailed(_("The text is too long."), fields={"body": _("At most %d characters.") % MAX_BODY})
+    return body
+
+
+@transaction.atomic
+def add_reply(ticket: Ticket, *, body: str, actor: User, is_public: bool) -> TicketEvent:
+    """A public reply to the customer or an internal note (never shown to the customer)."""
+    ticket = _lock(ticket, None)
+    _ensure_writable(ticket)
+    if not (actor.has_perm("tickets.add_reply") or ticket.owner_id == actor.pk):
+        raise PermissionDenied(_("You may not write on this ticket."))
+    kind = TicketEvent.Kind.REPLIED if is_public else TicketEvent.Kind.NOTE_ADDED
+    return record_event(ticket, kind, actor=actor, body=_check_body(body), is_public=is_public)
+
+
+@transaction.atomic
+def add_progress_update(ticket: Ticket, *, body: str, actor: User, next_step: str = "") -> TicketEvent:
+    """The daily progress update (进度更新) while the ticket is open."""
+    ticket = _lock(ticket, None)
+    _ensure_writable(ticket)
+    if ticket.status == Status.CLOSED:
+        raise IllegalTransition(_("Closed tickets take no progress updates."))
+    if not (ticket.owner_id == actor.pk or actor.has_perm("tickets.work_any_ticket")):
+        raise PermissionDenied(_("Only the owner records progress."))
+    return record_event(
+        ticket, TicketEvent.Kind.PROGRESS_UPDATED, actor=actor, body=_check_body(body), next_step=next_step
+    )
+
+
+SATISFACTION_STATUSES = {Status.RESOLVED, Status.NOTIFIED, Status.CLOSED}
+
+
+def _score(value: Any, field: str, *, required: bool) -> int | None:
+    if value in (None, ""):
+        if required:
+            raise ValidationFailed(_("A score is required."), fields={field: _("This field is required.")})
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | str)
+        or not str(value).isdigit()
+        or not 1 <= int(value) <= 5
+    ):
+        raise ValidationFailed(_("Scores are whole numbers from 1 to 5."), fields={field: _("Enter 1 to 5.")})
+    return int(value)
+
+
+@transaction.atomic
+def record_satisfaction(
+    ticket: Ticket,
+    *,
+    actor: User,
+    score: Any,
+    timeliness: Any = None,
+    attitude: Any = None,
+    effectiveness: Any = None,
+    comment: str = "",
+) -> Satisfaction:
+    """Record the callback verdict; a score of 2 or less reopens the ticket (二次处理) automatically."""
+    if not actor.has_perm("tickets.record_satisfaction"):
+        raise PermissionDenied(_("You may not record satisfaction."))
+    ticket = _lock(ticket, None)
+    _ensure_writable(ticket)
+    if ticket.status not in SATISFACTION_STATUSES:
+        raise IllegalTransition(_("Satisfaction is recorded after the ticket is resolved."))
+    if len(comment or "") > 2000:
+        raise ValidationFailed(_("The comment is too long."), fields={"comment": _("At most 2000 characters.")})
+    satisfaction = Satisfaction.objects.create(
+        ticket=ticket,
+        score=_score(score, "score", required=True),
+        timeliness=_score(timeliness, "timeliness", required=False),
+        attitude=_score(attitude, "attitude", required=False),
+        effectiveness=_score(effectiveness, "effectiveness", required=False),
+        comment=comment or "",
+        recorded_by=actor,
+    )
+    record_event(
+        ticket,
+        TicketEvent.Kind.SATISFACTION_RECORDED,
+        actor=actor,
+        body=comment or "",
+        score=satisfaction.score,
+        timeliness=satisfaction.timeliness,
+        attitude=satisfaction.attitude,
+        effectiveness=satisfaction.effectiveness,
+    )
+    if workflow.is_unsatisfied(satisfaction.score):
+        _reopen_unsatisfied(ticket, actor, satisfaction)
+    return satisfaction
+
+
+def _reopen_unsatisfied(ticket: Ticket, actor: User, satisfaction: Satisfaction) -> None:
+    from_status = ticket.status
+    data = _apply_reopen(ticket, actor, {"reason": _("Customer unsatisfied (score %d)") % satisfaction.score})
+    ticket.status = Status.REOPENED
+    ticket.version += 1
+    ticket.save()
+    record_event(
+        ticket,
+        TicketEvent.Kind.REOPENED,
+        actor=actor,
+        body=data.pop("body"),
+        from_status=from_status,
+        to_status=Status.REOPENED,
+        automatic=True,
+        **data,
+    )
+
+
+@transaction.atomic
+def archive_ticket(ticket: Ticket, *, actor: User) -> Ticket:
+    """Archive a closed ticket (归档): it stays readable and becomes read-only."""
+    if not actor.has_perm("tickets.archive_ticket"):
+        raise PermissionDenied(_("You may not archive tickets."))
+    ticket = _lock(ticket, None)
+    if ticket.status != Status.CLOSED or ticket.is_archived:
+        raise IllegalTransition(_("Only closed tickets that are not archived yet can be archived."))
+    ticket.is_archived, ticket.archived_at = True, timezone.now()
+    ticket.version += 1
+    ticket.save()
+    record_event(ticket, TicketEvent.Kind.ARCHIVED, actor=actor)
+    return ticket
