@@ -9,15 +9,21 @@ from loopdesk.tickets.models import Ticket
 LOOP = ["new", "triaged", "assigned", "accepted", "in_progress", "resolved", "notified", "closed"]
 
 
-def walk_ticket_to(status: str, *, supervisor, engineer, agent, customer: Customer | None = None,
-                   score: int = 5, **open_kwargs) -> Ticket:
+def walk_ticket_to(
+    status: str, *, supervisor, engineer, agent, customer: Customer | None = None, score: int = 5, **open_kwargs
+) -> Ticket:
     """Open a ticket as `agent` and perform each step of the loop up to `status` (in LOOP order)."""
     if customer is None:
         from loopdesk.customers.services import register_customer
 
         customer = register_customer(name="王五", phone="13900001111")
-    defaults = {"channel": "phone", "title": "支付失败", "description": "APP 支付时提示网络错误",
-                "category": "software_problem", "priority": "P2"}
+    defaults = {
+        "channel": "phone",
+        "title": "支付失败",
+        "description": "APP 支付时提示网络错误",
+        "category": "software_problem",
+        "priority": "P2",
+    }
     ticket = services.open_ticket(actor=agent, customer=customer, **(defaults | open_kwargs))
     steps = {
         "triaged": lambda t: services.transition_ticket(t, to="triaged", actor=supervisor),
@@ -36,6 +42,7 @@ def walk_ticket_to(status: str, *, supervisor, engineer, agent, customer: Custom
 
 
 def _close(ticket: Ticket, agent, score: int) -> Ticket:
-    services.record_satisfaction(ticket, actor=agent, score=score, timeliness=score, attitude=score,
-                                 effectiveness=score, comment="满意")
+    services.record_satisfaction(
+        ticket, actor=agent, score=score, timeliness=score, attitude=score, effectiveness=score, comment="满意"
+    )
     return services.transition_ticket(ticket, to="closed", actor=agent)

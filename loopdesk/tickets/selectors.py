@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from loopdesk.core.errors import NotFound, ValidationFailed
 from loopdesk.core.masking import normalize_phone
 from loopdesk.tickets.models import Ticket, TicketEvent
+from loopdesk.tickets.querysets import TicketQuerySet
 from loopdesk.tickets.workflow import Status
 
 # Sort keys users may ask for, mapped to ORM orderings (R12: never pass request values to order_by).
@@ -52,13 +53,13 @@ def _check_text(value: str, field: str) -> str:
     return value.strip()
 
 
-def tickets_base(user) -> QuerySet[Ticket]:
+def tickets_base(user) -> TicketQuerySet:
     return Ticket.objects.visible_to(user).select_related(
         "customer", "category", "priority", "owner", "owner_department"
     )
 
 
-def inbox(user, filters: InboxFilters) -> QuerySet[Ticket]:
+def inbox(user, filters: InboxFilters) -> TicketQuerySet:
     """Tickets the user may see, filtered and sorted from allowlists only."""
     if filters.sort not in SORTS:
         raise ValidationFailed(_("Unknown sort order."), fields={"sort": _("Unknown sort order.")})

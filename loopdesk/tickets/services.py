@@ -292,11 +292,12 @@ def transition_ticket(
 
 
 def _apply_triage(ticket: Ticket, actor: User, given: dict) -> dict:
-    ticket.category = resolve_category(given["category"])
-    ticket.priority = resolve_priority(given["priority"])
+    category, priority = resolve_category(given["category"]), resolve_priority(given["priority"])
+    assert category is not None and priority is not None  # required fields, checked before
+    ticket.category, ticket.priority = category, priority
     if "tags" in given:
         ticket.tags.set(resolve_tags(given["tags"]))
-    return {"category": ticket.category.code, "priority": ticket.priority.code}
+    return {"category": category.code, "priority": priority.code}
 
 
 def _apply_assign(ticket: Ticket, actor: User, given: dict) -> dict:
@@ -468,7 +469,7 @@ def record_satisfaction(
         raise ValidationFailed(_("The comment is too long."), fields={"comment": _("At most 2000 characters.")})
     satisfaction = Satisfaction.objects.create(
         ticket=ticket,
-        score=_score(score, "score", required=True),
+        score=_score(score, "score", required=True) or 0,
         timeliness=_score(timeliness, "timeliness", required=False),
         attitude=_score(attitude, "attitude", required=False),
         effectiveness=_score(effectiveness, "effectiveness", required=False),

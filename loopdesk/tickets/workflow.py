@@ -6,6 +6,7 @@ import enum
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,7 +45,7 @@ class Transition:
 
     to: Status
     sources: frozenset[Status]
-    label: str
+    label: str | Promise
     permission: str | None = None  # a holder may perform it on any ticket it can see
     owner_may: bool = False  # the ticket's owner may perform it without the permission
     required: tuple[str, ...] = ()
