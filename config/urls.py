@@ -2,11 +2,13 @@ from django.conf.urls.i18n import i18n_patterns  # noqa: F401 - language is chos
 from django.contrib import admin
 from django.urls import include, path
 
+from loopdesk.api.v1 import api as api_v1
 from loopdesk.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api_v1.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -1,0 +1,105 @@
+"""Turn tickets and customers into API output, masking PII unless the caller may see it (audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from loopdesk.audit.models import AuditEntry
+from loopdesk.audit.services import record_audit
+from loopdesk.customers.presentation import customer_fields
+
+TICKET_FIELDS = (
+    "number",
+    "title",
+    "description",
+    "channel",
+    "status",
+    "status_label",
+    "occurred_at",
+    "frequency",
+    "impact_scope",
+    "steps",
+    "error_text",
+    "environment",
+    "customer_tried",
+    "demand",
+    "demand_detail",
+    "expected_timeline",
+    "received_at",
+    "assigned_at",
+    "accepted_at",
+    "due_at",
+    "root_cause",
+    "solution",
+    "result",
+    "resolved_at",
+    "notified_at",
+    "closed_at",
+    "is_archived",
+    "reopen_count",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+def may_reveal(request: HttpRequest) -> bool:
+    return bool(request.user.has_perm("customers.reveal_pii"))
+
+
+def audit_reveal(request: HttpRequest, customers: list) -> None:
+    """One audit entry per request that returned clear customer data."""
+    if customers and may_reveal(request):
+        ids = ",".join(sorted({c.public_id for c in customers}))
+        record_audit(
+            action=AuditEntry.Action.PII_REVEALED,
+            actor=request.user,
+            request=request,
+            object_type="customer",
+            object_id=ids[:64],
+            field="name,phone,email,address",
+            reason="api " + request.path,
+        )
+
+
+def ticket_out(ticket, *, reveal: bool) -> dict[str, Any]:
+    data = {field: getattr(ticket, field) for field in TICKET_FIELDS}
+    data["customer"] = customer_fields(ticket.customer, reveal=reveal)
+    data["category"] = ticket.category.code if ticket.category_id else None
+    data["priority"] = ticket.priority.code if ticket.priority_id else None
+    data["tags"] = [tag.name for tag in ticket.tags.all()]
+    data["owner"] = ticket.owner.username if ticket.owner_id else None
+    data["owner_department"] = ticket.owner_department.code if ticket.owner_department_id else None
+    return data
+
+
+def ticket_detail_out(ticket, events, satisfactions, *, reveal: bool) -> dict[str, Any]:
+    data = ticket_out(ticket, reveal=reveal)
+    data["events"] = [
+        {
+            "kind": e.kind,
+            "actor": e.actor.username if e.actor_id else None,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "body": e.body,
+            "is_public": e.is_public,
+            "data": e.data,
+            "created_at": e.created_at,
+        }
+        for e in events
+    ]
+    data["satisfactions"] = [
+        {
+            "score": s.score,
+            "timeliness": s.timeliness,
+            "attitude": s.attitude,
+            "effectiveness": s.effectiveness,
+            "comment": s.comment,
+            "recorded_by": s.recorded_by.username if s.recorded_by_id else None,
+            "recorded_at": s.recorded_at,
+        }
+        for s in satisfactions
+    ]
+    return data

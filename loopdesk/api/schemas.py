@@ -1,0 +1,207 @@
+"""Input and output schemas of API v1. Inputs forbid unknown fields (R06)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+
+class StrictIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CodeLabelOut(Schema):
+    code: str
+    label: str
+    name: str
+    name_en: str
+
+
+class PriorityOut(CodeLabelOut):
+    rank: int
+
+
+class CustomerIn(StrictIn):
+    name: str = Field(min_length=1, max_length=100)
+    phone: str = Field("", max_length=32)
+    email: str = Field("", max_length=254)
+    company: str = Field("", max_length=200)
+    industry: str = Field("", max_length=100)
+    address: str = Field("", max_length=300)
+    member_no: str = Field("", max_length=64)
+
+
+class TicketDetailsIn(StrictIn):
+    occurred_at: dt.datetime | None = None
+    frequency: str | None = Field(None, max_length=100)
+    impact_scope: str | None = Field(None, max_length=255)
+    steps: str | None = Field(None, max_length=20000)
+    error_text: str | None = Field(None, max_length=20000)
+    environment: str | None = Field(None, max_length=255)
+    customer_tried: str | None = Field(None, max_length=20000)
+    demand: str | None = Field(None, max_length=16)
+    demand_detail: str | None = Field(None, max_length=255)
+    expected_timeline: str | None = Field(None, max_length=100)
+
+
+class TicketCreateIn(TicketDetailsIn):
+    title: str = Field(min_length=1, max_length=255)
+    description: str = Field(min_length=1, max_length=100_000)
+    channel: str = Field(max_length=16)
+    category: str = Field(max_length=40)
+    priority: str = Field(max_length=16)
+    customer: CustomerIn
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    received_at: dt.datetime | None = None
+    asset_serial_no: str = Field("", max_length=100)
+    order_no: str = Field("", max_length=64)
+
+
+class TicketPatchIn(TicketDetailsIn):
+    version: int | None = None
+
+
+class TransitionIn(StrictIn):
+    to: str = Field(max_length=20)
+    version: int | None = None
+    category: str | None = Field(None, max_length=40)
+    priority: str | None = Field(None, max_length=16)
+    tags: list[str] | None = Field(None, max_length=20)
+    owner: str | None = Field(None, max_length=150)
+    department: str | None = Field(None, max_length=32)
+    note: str | None = Field(None, max_length=20000)
+    root_cause: str | None = Field(None, max_length=20000)
+    solution: str | None = Field(None, max_length=20000)
+    result: str | None = Field(None, max_length=24)
+    message: str | None = Field(None, max_length=20000)
+    method: str | None = Field(None, max_length=32)
+    reason: str | None = Field(None, max_length=2000)
+
+
+class ReplyIn(StrictIn):
+    body: str = Field(min_length=1, max_length=100_000)
+    is_public: bool = True
+
+
+class ProgressIn(StrictIn):
+    body: str = Field(min_length=1, max_length=100_000)
+    next_step: str = Field("", max_length=2000)
+
+
+class SatisfactionIn(StrictIn):
+    score: int = Field(ge=1, le=5)
+    timeliness: int | None = Field(None, ge=1, le=5)
+    attitude: int | None = Field(None, ge=1, le=5)
+    effectiveness: int | None = Field(None, ge=1, le=5)
+    comment: str = Field("", max_length=2000)
+
+
+class CustomerOut(Schema):
+    public_id: str
+    name: str
+    phone: str
+    email: str
+    address: str
+    company: str
+    industry: str
+    member_no: str
+    tier: str
+    is_masked: bool
+
+
+class EventOut(Schema):
+    kind: str
+    actor: str | None
+    from_status: str
+    to_status: str
+    body: str
+    is_public: bool
+    data: dict
+    created_at: dt.datetime
+
+
+class SatisfactionOut(Schema):
+    score: int
+    timeliness: int | None
+    attitude: int | None
+    effectiveness: int | None
+    comment: str
+    recorded_by: str | None
+    recorded_at: dt.datetime
+
+
+class TicketOut(Schema):
+    number: str
+    title: str
+    description: str
+    channel: str
+    status: str
+    status_label: str
+    customer: CustomerOut
+    category: str | None
+    priority: str | None
+    tags: list[str]
+    owner: str | None
+    owner_department: str | None
+    occurred_at: dt.datetime | None
+    frequency: str
+    impact_scope: str
+    steps: str
+    error_text: str
+    environment: str
+    customer_tried: str
+    demand: str
+    demand_detail: str
+    expected_timeline: str
+    received_at: dt.datetime
+    assigned_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    due_at: dt.datetime | None
+    root_cause: str
+    solution: str
+    result: str
+    resolved_at: dt.datetime | None
+    notified_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    is_archived: bool
+    reopen_count: int
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TicketDetailOut(TicketOut):
+    events: list[EventOut]
+    satisfactions: list[SatisfactionOut]
+
+
+class TicketPageOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[TicketOut]
+
+
+class HistoryItemOut(Schema):
+    number: str
+    title: str
+    status: str
+    received_at: dt.datetime
+
+
+class LookupItemOut(Schema):
+    customer: CustomerOut
+    tickets: list[HistoryItemOut]
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    fields: dict
+    request_id: str | None
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail

@@ -1,0 +1,192 @@
+"""API v1 ticket endpoints: thin wrappers that parse, authorise through selectors, and call one service."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from loopdesk.api import idempotency
+from loopdesk.api.models import IdempotencyKey
+from loopdesk.api.presenters import audit_reveal, may_reveal, ticket_detail_out, ticket_out
+from loopdesk.api.schemas import (
+    CodeLabelOut,
+    ErrorOut,
+    PriorityOut,
+    ProgressIn,
+    ReplyIn,
+    SatisfactionIn,
+    TicketCreateIn,
+    TicketDetailOut,
+    TicketPageOut,
+    TicketPatchIn,
+    TransitionIn,
+)
+from loopdesk.core.errors import PermissionDenied, ValidationFailed
+from loopdesk.customers.services import find_or_register_customer
+from loopdesk.tickets import selectors, services
+from loopdesk.tickets.models import Category, Priority
+
+router = Router(tags=["tickets"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+LIST_PARAMS = {
+    "status",
+    "category",
+    "priority",
+    "department",
+    "owner",
+    "channel",
+    "q",
+    "sort",
+    "open_only",
+    "limit",
+    "offset",
+}
+MAX_LIMIT = 200
+
+
+def _labelled(item) -> dict:
+    return {"code": item.code, "label": item.label, "name": item.name, "name_en": item.name_en}
+
+
+@router.get("/categories", response=list[CodeLabelOut])
+def list_categories(request: HttpRequest):
+    return [_labelled(c) for c in Category.objects.filter(is_active=True)]
+
+
+@router.get("/priorities", response=list[PriorityOut])
+def list_priorities(request: HttpRequest):
+    return [_labelled(p) | {"rank": p.rank} for p in Priority.objects.filter(is_active=True)]
+
+
+def _detail(request: HttpRequest, ticket) -> dict:
+    ticket = selectors.get_ticket_for(request.user, ticket.number)
+    reveal = may_reveal(request)
+    audit_reveal(request, [ticket.customer])
+    satisfactions = ticket.satisfactions.select_related("recorded_by")
+    return ticket_detail_out(ticket, selectors.timeline(ticket), satisfactions, reveal=reveal)
+
+
+@router.post("/tickets", response={201: TicketDetailOut, **ERRORS})
+def create_ticket(request: HttpRequest, payload: TicketCreateIn):
+    """Register a ticket; a repeated `Idempotency-Key` returns the ticket the first request created."""
+    if not request.user.has_perm("tickets.add_ticket"):
+        raise PermissionDenied(_("You may not create tickets."))
+    key = idempotency.request_key(request)
+    data = payload.model_dump(exclude_none=True)
+    digest = idempotency.payload_hash(data)
+    if key and (record := idempotency.previous(request.user, key, digest)) is not None:
+        request.idempotent_replay = True
+        return Status(201, _detail(request, record.ticket))
+    try:
+        ticket = _create(request, data, key, digest)
+    except IntegrityError:  # the same key raced in from a parallel request: replay its result
+        record = idempotency.previous(request.user, key, digest) if key else None
+        if record is None:
+            raise
+        request.idempotent_replay = True
+        ticket = record.ticket
+    return Status(201, _detail(request, ticket))
+
+
+@transaction.atomic
+def _create(request: HttpRequest, data: dict, key: str | None, digest: str):
+    customer = find_or_register_customer(**data.pop("customer"))
+    serial, order_no = data.pop("asset_serial_no", ""), data.pop("order_no", "")
+    asset = customer.assets.filter(serial_no=serial).first() if serial else None
+    order = customer.orders.filter(order_no=order_no).first() if order_no else None
+    if serial and asset is None:
+        raise ValidationFailed(_("No such product for this customer."), fields={"asset_serial_no": _("Not found.")})
+    if order_no and order is None:
+        raise ValidationFailed(_("No such order for this customer."), fields={"order_no": _("Not found.")})
+    ticket = services.open_ticket(actor=request.user, customer=customer, asset=asset, order=order, **data)
+    if key:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(user=request.user, key=key, request_hash=digest, ticket=ticket)
+    return ticket
+
+
+@router.get("/tickets", response={200: TicketPageOut, **ERRORS})
+def list_tickets(request: HttpRequest):
+    """Tickets the caller may see, filtered and sorted from allowlists, `limit`/`offset` paginated."""
+    params = request.GET
+    unknown = sorted(set(params) - LIST_PARAMS)
+    if unknown:
+        raise ValidationFailed(_("Unknown query parameters."), fields={k: _("Not a filter.") for k in unknown})
+    limit, offset = _int_param(params, "limit", 50, 1, MAX_LIMIT), _int_param(params, "offset", 0, 0, 10**9)
+    filters = selectors.InboxFilters(
+        **{k: params.get(k, "") for k in ("status", "category", "priority", "department", "owner", "channel", "q")},
+        sort=params.get("sort", selectors.DEFAULT_SORT),
+        open_only=params.get("open_only", "") in {"1", "true"},
+    )
+    qs = selectors.inbox(request.user, filters)
+    page = list(qs.prefetch_related("tags")[offset : offset + limit])
+    reveal = may_reveal(request)
+    audit_reveal(request, [t.customer for t in page])
+    return {
+        "count": qs.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": [ticket_out(t, reveal=reveal) for t in page],
+    }
+
+
+def _int_param(params, name: str, default: int, low: int, high: int) -> int:
+    raw = params.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ValidationFailed(
+            _("Invalid number."), fields={name: _("Between %(low)d and %(high)d.") % {"low": low, "high": high}}
+        )
+    return int(raw)
+
+
+@router.get("/tickets/{number}", response={200: TicketDetailOut, **ERRORS})
+def get_ticket(request: HttpRequest, number: str):
+    return _detail(request, selectors.get_ticket_for(request.user, number))
+
+
+@router.patch("/tickets/{number}", response={200: TicketDetailOut, **ERRORS})
+def update_ticket(request: HttpRequest, number: str, payload: TicketPatchIn):
+    ticket = selectors.get_ticket_for(request.user, number)
+    data = payload.model_dump(exclude_unset=True)
+    version = data.pop("version", None)
+    if not (ticket.owner_id == request.user.pk or request.user.has_perm("tickets.add_ticket")):
+        raise PermissionDenied(_("You may not edit this ticket."))
+    services.update_ticket_details(ticket, actor=request.user, expected_version=version, **data)
+    return _detail(request, ticket)
+
+
+@router.post("/tickets/{number}/transitions", response={200: TicketDetailOut, **ERRORS})
+def transition(request: HttpRequest, number: str, payload: TransitionIn):
+    """Move the ticket along the loop: `{"to": STATUS, ...that step's fields}`; `version` guards stale writes."""
+    ticket = selectors.get_ticket_for(request.user, number)
+    data = payload.model_dump(exclude_none=True)
+    to, version = data.pop("to"), data.pop("version", None)
+    services.transition_ticket(ticket, to=to, actor=request.user, expected_version=version, **data)
+    return _detail(request, ticket)
+
+
+@router.post("/tickets/{number}/replies", response={201: TicketDetailOut, **ERRORS})
+def reply(request: HttpRequest, number: str, payload: ReplyIn):
+    """A public reply (`is_public: true`) or an internal note."""
+    ticket = selectors.get_ticket_for(request.user, number)
+    services.add_reply(ticket, body=payload.body, actor=request.user, is_public=payload.is_public)
+    return Status(201, _detail(request, ticket))
+
+
+@router.post("/tickets/{number}/progress", response={201: TicketDetailOut, **ERRORS})
+def progress(request: HttpRequest, number: str, payload: ProgressIn):
+    ticket = selectors.get_ticket_for(request.user, number)
+    services.add_progress_update(ticket, body=payload.body, actor=request.user, next_step=payload.next_step)
+    return Status(201, _detail(request, ticket))
+
+
+@router.post("/tickets/{number}/satisfaction", response={201: TicketDetailOut, **ERRORS})
+def satisfaction(request: HttpRequest, number: str, payload: SatisfactionIn):
+    """Record the callback verdict; a score of 2 or less reopens the ticket."""
+    ticket = selectors.get_ticket_for(request.user, number)
+    services.record_satisfaction(ticket, actor=request.user, **payload.model_dump())
+    return Status(201, _detail(request, ticket))
