@@ -1,4 +1,3 @@
-from django.conf.urls.i18n import i18n_patterns  # noqa: F401 - language is chosen by cookie, not URL
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,6 +9,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api_v1.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("loopdesk.accounts.urls")),
+    path("", include("loopdesk.customers.urls")),
+    path("", include("loopdesk.tickets.urls")),
 ]
 
 handler400 = "loopdesk.core.error_pages.bad_request"

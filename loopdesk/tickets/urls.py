@@ -1,0 +1,16 @@
+from django.urls import path
+
+from loopdesk.tickets import views
+
+app_name = "tickets"
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("tickets/new", views.new_ticket, name="new"),
+    path("tickets/<str:number>", views.detail, name="detail"),
+    path("tickets/<str:number>/transition/<str:to>", views.transition, name="transition"),
+    path("tickets/<str:number>/reply", views.reply, name="reply"),
+    path("tickets/<str:number>/progress", views.progress, name="progress"),
+    path("tickets/<str:number>/satisfaction", views.satisfaction, name="satisfaction"),
+    path("tickets/<str:number>/archive", views.archive, name="archive"),
+    path("tickets/<str:number>/reveal/<str:field>", views.reveal, name="reveal"),
+]

@@ -1,0 +1,254 @@
+"""Agent UI for tickets: parse input, authorise through selectors, call one service, answer."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from loopdesk.core.errors import DomainError, NotFound
+from loopdesk.core.forms import add_domain_error
+from loopdesk.customers.models import Customer
+from loopdesk.customers.presentation import customer_fields
+from loopdesk.customers.services import register_customer, reveal_customer_field
+from loopdesk.tickets import selectors, services, workflow
+from loopdesk.tickets.forms import (
+    InboxFilterForm,
+    NewTicketForm,
+    ProgressForm,
+    ReplyForm,
+    RevealForm,
+    SatisfactionForm,
+    TransitionForm,
+)
+
+PAGE_SIZE = 50
+
+
+def _ticket_or_404(request: HttpRequest, number: str):
+    try:
+        return selectors.get_ticket_for(request.user, number)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The agent's ticket list with filters and sorting; htmx requests get only the table."""
+    form = InboxFilterForm(request.GET or None)
+    filters = selectors.InboxFilters()
+    if form.is_bound and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        filters = selectors.InboxFilters(**data)
+    try:
+        tickets = selectors.inbox(request.user, filters)
+    except DomainError as exc:
+        add_domain_error(form, exc)
+        tickets = selectors.inbox(request.user, selectors.InboxFilters())
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "tickets/_inbox_table.html" if request.htmx else "tickets/inbox.html"
+    return render(request, template, context)
+
+
+@login_required
+@permission_required("tickets.add_ticket", raise_exception=True)
+def new_ticket(request: HttpRequest) -> HttpResponse:
+    """Register a phone or walk-in ticket; a rejected form comes back with every value kept."""
+    form = NewTicketForm(request.POST or None, initial={"customer_id": request.GET.get("customer", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                customer = _customer_for(form)
+                ticket = services.open_ticket(actor=request.user, customer=customer, **form.ticket_data())
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Ticket %s registered.") % ticket.number)
+            return redirect("tickets:detail", number=ticket.number)
+    chosen = _chosen_customer(form)
+    return render(request, "tickets/new.html", {"form": form, "chosen": chosen})
+
+
+def _customer_for(form: NewTicketForm) -> Customer:
+    public_id = form.cleaned_data.get("customer_id")
+    if public_id:
+        customer = Customer.objects.filter(public_id=public_id).first()
+        if customer is None:
+            raise NotFound(_("Customer not found."), fields={"customer_id": _("Customer not found.")})
+        return customer
+    return register_customer(**form.customer_data())
+
+
+def _chosen_customer(form: NewTicketForm) -> dict | None:
+    public_id = form.data.get("customer_id") or form.initial.get("customer_id")
+    customer = Customer.objects.filter(public_id=public_id).first() if public_id else None
+    return customer_fields(customer, reveal=False) if customer else None
+
+
+def _detail_context(request: HttpRequest, ticket, bound: dict | None = None) -> dict:
+    """Everything the ticket page shows; `bound` replaces one form with its rejected, filled-in copy."""
+    bound = bound or {}
+    user = request.user
+    transitions = workflow.available_transitions(
+        ticket.status,
+        is_archived=ticket.is_archived,
+        is_owner=ticket.owner_id == user.pk,
+        permissions=user.get_all_permissions(),
+    )
+    forms = []
+    for transition in transitions:
+        form = bound.get(transition.to) or TransitionForm(transition, initial=_initial(ticket, transition))
+        forms.append(form)
+    rejected = [f for f in bound.values() if isinstance(f, TransitionForm) and f.transition not in transitions]
+    forms.extend(rejected)  # a refused step keeps its form and input on screen, with the reason
+    return {
+        "ticket": ticket,
+        "customer": customer_fields(ticket.customer, reveal=False),
+        "can_reveal": user.has_perm("customers.reveal_pii"),
+        "events": selectors.timeline(ticket),
+        "satisfactions": ticket.satisfactions.select_related("recorded_by"),
+        "transition_forms": forms,
+        "reply_form": bound.get("reply") or ReplyForm(),
+        "progress_form": bound.get("progress") or ProgressForm(),
+        "satisfaction_form": bound.get("satisfaction") or SatisfactionForm(),
+        "can_satisfaction": ticket.status in services.SATISFACTION_STATUSES
+        and not ticket.is_archived
+        and user.has_perm("tickets.record_satisfaction"),
+        "can_archive": ticket.status == workflow.Status.CLOSED
+        and not ticket.is_archived
+        and user.has_perm("tickets.archive_ticket"),
+        "open_form": next(iter(bound), None),
+    }
+
+
+def _initial(ticket, transition: workflow.Transition) -> dict:
+    initial = {"version": ticket.version}
+    if "category" in transition.required + transition.optional and ticket.category_id:
+        initial["category"] = ticket.category.code
+    if "priority" in transition.required + transition.optional and ticket.priority_id:
+        initial["priority"] = ticket.priority.code
+    if "owner" in transition.required and ticket.owner_id:
+        initial["owner"] = ticket.owner.username
+    return initial
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket_or_404(request, number)
+    return render(request, "tickets/detail.html", _detail_context(request, ticket))
+
+
+def _rerender(request: HttpRequest, ticket, key: str, form, status: int = 400) -> HttpResponse:
+    ticket = _ticket_or_404(request, ticket.number)
+    response = render(request, "tickets/detail.html", _detail_context(request, ticket, {key: form}))
+    response.status_code = status
+    return response
+
+
+@login_required
+@require_POST
+def transition(request: HttpRequest, number: str, to: str) -> HttpResponse:
+    """Perform one step of the loop from its button's form."""
+    ticket = _ticket_or_404(request, number)
+    step = workflow.transition_to(to)
+    if step is None:
+        raise Http404
+    form = TransitionForm(step, request.POST)
+    if not form.is_valid():
+        return _rerender(request, ticket, step.to, form)
+    try:
+        services.transition_ticket(
+            ticket, to=to, actor=request.user, expected_version=form.cleaned_data["version"], **form.service_input()
+        )
+    except DomainError as exc:
+        add_domain_error(form, exc)
+        return _rerender(request, ticket, step.to, form, status=exc.status)
+    messages.success(request, _("Done: %s.") % step.label)
+    return redirect("tickets:detail", number=number)
+
+
+@login_required
+@require_POST
+def reply(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket_or_404(request, number)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_reply(ticket, actor=request.user, **form.cleaned_data)
+            return redirect("tickets:detail", number=number)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+    return _rerender(request, ticket, "reply", form)
+
+
+@login_required
+@require_POST
+def progress(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket_or_404(request, number)
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_progress_update(ticket, actor=request.user, **form.cleaned_data)
+            return redirect("tickets:detail", number=number)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+    return _rerender(request, ticket, "progress", form)
+
+
+@login_required
+@require_POST
+def satisfaction(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket_or_404(request, number)
+    form = SatisfactionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_satisfaction(ticket, actor=request.user, **form.cleaned_data)
+            return redirect("tickets:detail", number=number)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+    return _rerender(request, ticket, "satisfaction", form)
+
+
+@login_required
+@require_POST
+def archive(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket_or_404(request, number)
+    try:
+        services.archive_ticket(ticket, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("tickets:detail", number=number)
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, number: str, field: str) -> HttpResponse:
+    """The clear value of one customer field on this ticket, audited; htmx swaps it into the page."""
+    ticket = _ticket_or_404(request, number)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return render(request, "tickets/_reveal_error.html", {"form": form}, status=400)
+    try:
+        value = reveal_customer_field(
+            ticket.customer,
+            field=field,
+            actor=request.user,
+            request=request,
+            reason=form.cleaned_data["reason"],
+            context=ticket.number,
+        )
+    except DomainError as exc:
+        return render(request, "tickets/_reveal_error.html", {"error": exc.message}, status=exc.status)
+    response = render(request, "tickets/_revealed.html", {"value": value, "field": field})
+    response["Cache-Control"] = "no-store"
+    return response
