@@ -224,7 +224,7 @@ def create_tickets(rng: random.Random, users: dict[str, User], customers: list[C
 @transaction.atomic
 def load_demo(*, seed: int = 2026, customers: int = 300, tickets: int = 400) -> list[tuple[str, str, str]]:
     """Fill an empty database; returns (username, password, role) of the demo users."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - demo data, deterministic on purpose
     users = create_users()
     people = create_customers(rng, customers)
     create_tickets(rng, users, people, tickets)
