@@ -79,7 +79,7 @@ def database_from_env() -> dict[str, Any]:
         return db
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "loopdesk.core.sqlite",  # Django's SQLite backend; flush respects append-only triggers
         "NAME": os.environ.get("SQLITE_PATH", str(DATA_DIR / "loopdesk.sqlite3")),
         "OPTIONS": {
             "timeout": 20,

@@ -5,15 +5,22 @@ from __future__ import annotations
 from django.db import migrations
 
 
+def sqlite_delete_trigger(table: str) -> str:
+    return (
+        f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
+    )
+
+
 def _create(table: str):
     def forwards(apps, schema_editor):
         vendor = schema_editor.connection.vendor
         if vendor == "sqlite":
-            for op in ("UPDATE", "DELETE"):
-                schema_editor.execute(
-                    f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
-                )
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
+            )
+            schema_editor.execute(sqlite_delete_trigger(table))
         elif vendor == "postgresql":
             schema_editor.execute(
                 f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ "

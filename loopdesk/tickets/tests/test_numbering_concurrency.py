@@ -14,7 +14,7 @@ THREADS, PER_THREAD = 8, 10
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_creation_gives_unique_dense_numbers(agent):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the race only exists on PostgreSQL")
