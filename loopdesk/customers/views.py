@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from loopdesk.accounts.http import AuthedRequest
 from loopdesk.core.errors import DomainError, NotFound
 from loopdesk.customers.presentation import customer_fields
 from loopdesk.customers.selectors import customers_matching, get_customer
@@ -15,7 +16,7 @@ from loopdesk.tickets.selectors import customer_history
 
 @login_required
 @require_GET
-def lookup(request: HttpRequest) -> HttpResponse:
+def lookup(request: AuthedRequest) -> HttpResponse:
     """Customers matching a phone, order no., member no. or serial no., with their recent tickets."""
     query = request.GET.get("q", "").strip()
     results, error = [], None
@@ -35,7 +36,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     try:
         customer = get_customer(public_id)
     except NotFound as exc:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from loopdesk.accounts.http import AuthedRequest
 from loopdesk.api import idempotency
 from loopdesk.api.models import IdempotencyKey
 from loopdesk.api.presenters import audit_reveal, may_reveal, ticket_detail_out, ticket_out
@@ -51,16 +51,16 @@ def _labelled(item) -> dict:
 
 
 @router.get("/categories", response=list[CodeLabelOut])
-def list_categories(request: HttpRequest):
+def list_categories(request: AuthedRequest):
     return [_labelled(c) for c in Category.objects.filter(is_active=True)]
 
 
 @router.get("/priorities", response=list[PriorityOut])
-def list_priorities(request: HttpRequest):
+def list_priorities(request: AuthedRequest):
     return [_labelled(p) | {"rank": p.rank} for p in Priority.objects.filter(is_active=True)]
 
 
-def _detail(request: HttpRequest, ticket) -> dict:
+def _detail(request: AuthedRequest, ticket) -> dict:
     ticket = selectors.get_ticket_for(request.user, ticket.number)
     reveal = may_reveal(request)
     audit_reveal(request, [ticket.customer])
@@ -69,7 +69,7 @@ def _detail(request: HttpRequest, ticket) -> dict:
 
 
 @router.post("/tickets", response={201: TicketDetailOut, **ERRORS})
-def create_ticket(request: HttpRequest, payload: TicketCreateIn):
+def create_ticket(request: AuthedRequest, payload: TicketCreateIn):
     """Register a ticket; a repeated `Idempotency-Key` returns the ticket the first request created."""
     if not request.user.has_perm("tickets.add_ticket"):
         raise PermissionDenied(_("You may not create tickets."))
@@ -91,7 +91,7 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn):
 
 
 @transaction.atomic
-def _create(request: HttpRequest, data: dict, key: str | None, digest: str):
+def _create(request: AuthedRequest, data: dict, key: str | None, digest: str):
     customer = find_or_register_customer(**data.pop("customer"))
     serial, order_no = data.pop("asset_serial_no", ""), data.pop("order_no", "")
     asset = customer.assets.filter(serial_no=serial).first() if serial else None
@@ -108,7 +108,7 @@ def _create(request: HttpRequest, data: dict, key: str | None, digest: str):
 
 
 @router.get("/tickets", response={200: TicketPageOut, **ERRORS})
-def list_tickets(request: HttpRequest):
+def list_tickets(request: AuthedRequest):
     """Tickets the caller may see, filtered and sorted from allowlists, `limit`/`offset` paginated."""
     params = request.GET
     unknown = sorted(set(params) - LIST_PARAMS)
@@ -144,12 +144,12 @@ def _int_param(params, name: str, default: int, low: int, high: int) -> int:
 
 
 @router.get("/tickets/{number}", response={200: TicketDetailOut, **ERRORS})
-def get_ticket(request: HttpRequest, number: str):
+def get_ticket(request: AuthedRequest, number: str):
     return _detail(request, selectors.get_ticket_for(request.user, number))
 
 
 @router.patch("/tickets/{number}", response={200: TicketDetailOut, **ERRORS})
-def update_ticket(request: HttpRequest, number: str, payload: TicketPatchIn):
+def update_ticket(request: AuthedRequest, number: str, payload: TicketPatchIn):
     ticket = selectors.get_ticket_for(request.user, number)
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version", None)
@@ -160,7 +160,7 @@ def update_ticket(request: HttpRequest, number: str, payload: TicketPatchIn):
 
 
 @router.post("/tickets/{number}/transitions", response={200: TicketDetailOut, **ERRORS})
-def transition(request: HttpRequest, number: str, payload: TransitionIn):
+def transition(request: AuthedRequest, number: str, payload: TransitionIn):
     """Move the ticket along the loop: `{"to": STATUS, ...that step's fields}`; `version` guards stale writes."""
     ticket = selectors.get_ticket_for(request.user, number)
     data = payload.model_dump(exclude_none=True)
@@ -170,7 +170,7 @@ def transition(request: HttpRequest, number: str, payload: TransitionIn):
 
 
 @router.post("/tickets/{number}/replies", response={201: TicketDetailOut, **ERRORS})
-def reply(request: HttpRequest, number: str, payload: ReplyIn):
+def reply(request: AuthedRequest, number: str, payload: ReplyIn):
     """A public reply (`is_public: true`) or an internal note."""
     ticket = selectors.get_ticket_for(request.user, number)
     services.add_reply(ticket, body=payload.body, actor=request.user, is_public=payload.is_public)
@@ -178,14 +178,14 @@ def reply(request: HttpRequest, number: str, payload: ReplyIn):
 
 
 @router.post("/tickets/{number}/progress", response={201: TicketDetailOut, **ERRORS})
-def progress(request: HttpRequest, number: str, payload: ProgressIn):
+def progress(request: AuthedRequest, number: str, payload: ProgressIn):
     ticket = selectors.get_ticket_for(request.user, number)
     services.add_progress_update(ticket, body=payload.body, actor=request.user, next_step=payload.next_step)
     return Status(201, _detail(request, ticket))
 
 
 @router.post("/tickets/{number}/satisfaction", response={201: TicketDetailOut, **ERRORS})
-def satisfaction(request: HttpRequest, number: str, payload: SatisfactionIn):
+def satisfaction(request: AuthedRequest, number: str, payload: SatisfactionIn):
     """Record the callback verdict; a score of 2 or less reopens the ticket."""
     ticket = selectors.get_ticket_for(request.user, number)
     services.record_satisfaction(ticket, actor=request.user, **payload.model_dump())

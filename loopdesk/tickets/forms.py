@@ -171,7 +171,8 @@ class TransitionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, transition: workflow.Transition, *args, **kwargs):
-        super().__init__(*args, prefix=f"t-{transition.to}", **kwargs)
+        kwargs["prefix"] = f"t-{transition.to}"
+        super().__init__(*args, **kwargs)
         self.transition = transition
         for name in transition.required:
             self.fields[name] = transition_field(name)

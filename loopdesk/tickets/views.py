@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from loopdesk.accounts.http import AuthedRequest
 from loopdesk.core.errors import DomainError, NotFound
 from loopdesk.core.forms import add_domain_error
 from loopdesk.customers.models import Customer
@@ -30,7 +31,7 @@ from loopdesk.tickets.forms import (
 PAGE_SIZE = 50
 
 
-def _ticket_or_404(request: HttpRequest, number: str):
+def _ticket_or_404(request: AuthedRequest, number: str):
     try:
         return selectors.get_ticket_for(request.user, number)
     except NotFound as exc:
@@ -39,7 +40,7 @@ def _ticket_or_404(request: HttpRequest, number: str):
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthedRequest) -> HttpResponse:
     """The agent's ticket list with filters and sorting; htmx requests get only the table."""
     form = InboxFilterForm(request.GET or None)
     filters = selectors.InboxFilters()
@@ -61,7 +62,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("tickets.add_ticket", raise_exception=True)
-def new_ticket(request: HttpRequest) -> HttpResponse:
+def new_ticket(request: AuthedRequest) -> HttpResponse:
     """Register a phone or walk-in ticket; a rejected form comes back with every value kept."""
     form = NewTicketForm(request.POST or None, initial={"customer_id": request.GET.get("customer", "")})
     if request.method == "POST" and form.is_valid():
@@ -94,7 +95,7 @@ def _chosen_customer(form: NewTicketForm) -> dict | None:
     return customer_fields(customer, reveal=False) if customer else None
 
 
-def _detail_context(request: HttpRequest, ticket, bound: dict | None = None) -> dict:
+def _detail_context(request: AuthedRequest, ticket, bound: dict | None = None) -> dict:
     """Everything the ticket page shows; `bound` replaces one form with its rejected, filled-in copy."""
     bound = bound or {}
     user = request.user
@@ -143,12 +144,12 @@ def _initial(ticket, transition: workflow.Transition) -> dict:
 
 @login_required
 @require_GET
-def detail(request: HttpRequest, number: str) -> HttpResponse:
+def detail(request: AuthedRequest, number: str) -> HttpResponse:
     ticket = _ticket_or_404(request, number)
     return render(request, "tickets/detail.html", _detail_context(request, ticket))
 
 
-def _rerender(request: HttpRequest, ticket, key: str, form, status: int = 400) -> HttpResponse:
+def _rerender(request: AuthedRequest, ticket, key: str, form, status: int = 400) -> HttpResponse:
     ticket = _ticket_or_404(request, ticket.number)
     response = render(request, "tickets/detail.html", _detail_context(request, ticket, {key: form}))
     response.status_code = status
@@ -157,7 +158,7 @@ def _rerender(request: HttpRequest, ticket, key: str, form, status: int = 400) -
 
 @login_required
 @require_POST
-def transition(request: HttpRequest, number: str, to: str) -> HttpResponse:
+def transition(request: AuthedRequest, number: str, to: str) -> HttpResponse:
     """Perform one step of the loop from its button's form."""
     ticket = _ticket_or_404(request, number)
     step = workflow.transition_to(to)
@@ -179,7 +180,7 @@ def transition(request: HttpRequest, number: str, to: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def reply(request: HttpRequest, number: str) -> HttpResponse:
+def reply(request: AuthedRequest, number: str) -> HttpResponse:
     ticket = _ticket_or_404(request, number)
     form = ReplyForm(request.POST)
     if form.is_valid():
@@ -193,7 +194,7 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def progress(request: HttpRequest, number: str) -> HttpResponse:
+def progress(request: AuthedRequest, number: str) -> HttpResponse:
     ticket = _ticket_or_404(request, number)
     form = ProgressForm(request.POST)
     if form.is_valid():
@@ -207,7 +208,7 @@ def progress(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def satisfaction(request: HttpRequest, number: str) -> HttpResponse:
+def satisfaction(request: AuthedRequest, number: str) -> HttpResponse:
     ticket = _ticket_or_404(request, number)
     form = SatisfactionForm(request.POST)
     if form.is_valid():
@@ -221,7 +222,7 @@ def satisfaction(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def archive(request: HttpRequest, number: str) -> HttpResponse:
+def archive(request: AuthedRequest, number: str) -> HttpResponse:
     ticket = _ticket_or_404(request, number)
     try:
         services.archive_ticket(ticket, actor=request.user)
@@ -232,7 +233,7 @@ def archive(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def reveal(request: HttpRequest, number: str, field: str) -> HttpResponse:
+def reveal(request: AuthedRequest, number: str, field: str) -> HttpResponse:
     """The clear value of one customer field on this ticket, audited; htmx swaps it into the page."""
     ticket = _ticket_or_404(request, number)
     form = RevealForm(request.POST)

@@ -7,7 +7,7 @@ from django.utils import translation
 
 from loopdesk.tickets.workflow import STATUS_LABELS, Status
 
-PO = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+PO = Path(__file__).resolve().parents[1] / "loopdesk" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
 def test_every_msgid_is_translated_and_not_fuzzy():

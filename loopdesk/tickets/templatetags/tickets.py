@@ -1,0 +1,15 @@
+"""Template filters for tickets: translated status labels."""
+
+from django import template
+
+from loopdesk.tickets.workflow import STATUS_LABELS, Status
+
+register = template.Library()
+
+
+@register.filter
+def status_label(value: str) -> str:
+    try:
+        return str(STATUS_LABELS[Status(value)])
+    except ValueError:
+        return value
