@@ -16,7 +16,10 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "department", "employee_no", "is_active", "is_staff")
     list_filter = ("department", "groups", "is_active", "is_staff")
     search_fields = ("username", "display_name", "employee_no", "email")
-    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("LoopDesk", {"fields": ("display_name", "department", "employee_no")}))
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        ("LoopDesk", {"fields": ("display_name", "department", "employee_no")}),
+    )
 
     def save_related(self, request, form, formsets, change):
         before = set(form.instance.groups.values_list("name", flat=True)) if change else set()

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from loopdesk.audit.models import AuditEntry
 from loopdesk.audit.services import record_audit
 from loopdesk.customers.presentation import customer_fields
+from loopdesk.tickets.services import DETAIL_FIELDS
 
 TICKET_FIELDS = (
     "number",
@@ -17,16 +18,7 @@ TICKET_FIELDS = (
     "channel",
     "status",
     "status_label",
-    "occurred_at",
-    "frequency",
-    "impact_scope",
-    "steps",
-    "error_text",
-    "environment",
-    "customer_tried",
-    "demand",
-    "demand_detail",
-    "expected_timeline",
+    *DETAIL_FIELDS,
     "received_at",
     "assigned_at",
     "accepted_at",

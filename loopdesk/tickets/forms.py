@@ -9,6 +9,7 @@ from loopdesk.accounts.models import Department, User
 from loopdesk.tickets import workflow
 from loopdesk.tickets.models import Category, Channel, Demand, Priority, Result
 from loopdesk.tickets.selectors import SORTS
+from loopdesk.tickets.services import DETAIL_FIELDS
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -102,18 +103,7 @@ class NewTicketForm(forms.Form):
     )
 
     CUSTOMER_FIELDS = ("name", "phone", "email", "company", "industry", "address", "member_no")
-    DETAIL_FIELDS = (
-        "occurred_at",
-        "frequency",
-        "impact_scope",
-        "steps",
-        "error_text",
-        "environment",
-        "customer_tried",
-        "demand",
-        "demand_detail",
-        "expected_timeline",
-    )
+    DETAIL_FIELDS = DETAIL_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

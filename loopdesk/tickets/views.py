@@ -178,46 +178,35 @@ def transition(request: AuthedRequest, number: str, to: str) -> HttpResponse:
     return redirect("tickets:detail", number=number)
 
 
-@login_required
-@require_POST
-def reply(request: AuthedRequest, number: str) -> HttpResponse:
+def _form_action(request: AuthedRequest, number: str, key: str, form_class, perform) -> HttpResponse:
+    """Validate one small form on the ticket page and run its service; errors re-show the page with input."""
     ticket = _ticket_or_404(request, number)
-    form = ReplyForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.add_reply(ticket, actor=request.user, **form.cleaned_data)
+            perform(ticket, actor=request.user, **form.cleaned_data)
             return redirect("tickets:detail", number=number)
         except DomainError as exc:
             add_domain_error(form, exc)
-    return _rerender(request, ticket, "reply", form)
+    return _rerender(request, ticket, key, form)
+
+
+@login_required
+@require_POST
+def reply(request: AuthedRequest, number: str) -> HttpResponse:
+    return _form_action(request, number, "reply", ReplyForm, services.add_reply)
 
 
 @login_required
 @require_POST
 def progress(request: AuthedRequest, number: str) -> HttpResponse:
-    ticket = _ticket_or_404(request, number)
-    form = ProgressForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_progress_update(ticket, actor=request.user, **form.cleaned_data)
-            return redirect("tickets:detail", number=number)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-    return _rerender(request, ticket, "progress", form)
+    return _form_action(request, number, "progress", ProgressForm, services.add_progress_update)
 
 
 @login_required
 @require_POST
 def satisfaction(request: AuthedRequest, number: str) -> HttpResponse:
-    ticket = _ticket_or_404(request, number)
-    form = SatisfactionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_satisfaction(ticket, actor=request.user, **form.cleaned_data)
-            return redirect("tickets:detail", number=number)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-    return _rerender(request, ticket, "satisfaction", form)
+    return _form_action(request, number, "satisfaction", SatisfactionForm, services.record_satisfaction)
 
 
 @login_required
