@@ -1,5 +1,7 @@
 import json
+
 import pytest
+
 from loopdesk.api.tests.conftest import NEW_TICKET
 
 N = "\x00"
