@@ -20,6 +20,8 @@ PYDANTIC_MESSAGES = {
     "extra_forbidden": lambda: _("This field is not accepted."),
     "string_too_long": lambda: _("The value is too long."),
     "string_too_short": lambda: _("This field is required."),
+    "too_long": lambda: _("Too many items."),
+    "timezone_aware": lambda: _("Give the time with a time zone, e.g. 2024-03-15T09:30:00+08:00."),
 }
 
 

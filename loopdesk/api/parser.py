@@ -33,6 +33,25 @@ def nesting_depth(value: Any, limit: int) -> int:
     return deepest
 
 
+def nul_paths(value: Any, path: str = "") -> list[str]:
+    """Dotted paths of strings (values or keys) holding a NUL byte, which PostgreSQL text cannot store."""
+    found, stack = [], [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            found.append(where or "body")
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                child_path = f"{where}.{key}" if where else str(key)
+                if "\x00" in key:
+                    found.append(child_path)
+                else:
+                    stack.append((child, child_path))
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}.{i}" if where else str(i)) for i, child in enumerate(item))
+    return sorted(found)
+
+
 class PayloadTooLarge(DomainError):
     code = "payload_too_large"
     status = 413
@@ -56,8 +75,9 @@ class StrictJsonParser(Parser):
         if not body:
             return {}
         content_type = request.content_type or ""
-        if content_type != "application/json":
-            raise UnsupportedMediaType(_("Send the request body as application/json."))
+        charset = (request.content_params or {}).get("charset", "utf-8").lower()
+        if content_type != "application/json" or charset not in {"utf-8", "utf8"}:
+            raise UnsupportedMediaType(_("Send the request body as application/json in UTF-8."))
         try:
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
@@ -66,4 +86,8 @@ class StrictJsonParser(Parser):
             raise ValidationFailed(_("The JSON is nested too deeply."), code="too_deep")
         if not isinstance(data, dict):
             raise ValidationFailed(_("The request body must be a JSON object."))
+        if bad := nul_paths(data):
+            raise ValidationFailed(
+                _("Text may not contain NUL characters."), fields={p: _("Invalid characters.") for p in bad[:20]}
+            )
         return data

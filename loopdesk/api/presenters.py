@@ -44,15 +44,15 @@ def may_reveal(request: HttpRequest) -> bool:
 def audit_reveal(request: HttpRequest, customers: list) -> None:
     """One audit entry per request that returned clear customer data."""
     if customers and may_reveal(request):
-        ids = ",".join(sorted({c.public_id for c in customers}))
+        ids = sorted({c.public_id for c in customers})
         record_audit(
             action=AuditEntry.Action.PII_REVEALED,
             actor=request.user,
             request=request,
             object_type="customer",
-            object_id=ids[:64],
+            object_id=ids[0] if len(ids) == 1 else f"{len(ids)} customers",
             field="name,phone,email,address",
-            reason="api " + request.path,
+            reason=("api " + " ".join(ids))[:500] if len(ids) > 1 else "api",
         )
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
+
+# Keywords are stored up to 40 characters; longer ones are refused rather than cut.
+TagName = Annotated[str, Field(min_length=1, max_length=40)]
 
 
 class StrictIn(Schema):
@@ -34,7 +38,7 @@ class CustomerIn(StrictIn):
 
 
 class TicketDetailsIn(StrictIn):
-    occurred_at: dt.datetime | None = None
+    occurred_at: AwareDatetime | None = None
     frequency: str | None = Field(None, max_length=100)
     impact_scope: str | None = Field(None, max_length=255)
     steps: str | None = Field(None, max_length=20000)
@@ -53,8 +57,8 @@ class TicketCreateIn(TicketDetailsIn):
     category: str = Field(max_length=40)
     priority: str = Field(max_length=16)
     customer: CustomerIn
-    tags: list[str] = Field(default_factory=list, max_length=20)
-    received_at: dt.datetime | None = None
+    tags: list[TagName] = Field(default_factory=list, max_length=20)
+    received_at: AwareDatetime | None = None
     asset_serial_no: str = Field("", max_length=100)
     order_no: str = Field("", max_length=64)
 
@@ -68,7 +72,7 @@ class TransitionIn(StrictIn):
     version: int | None = None
     category: str | None = Field(None, max_length=40)
     priority: str | None = Field(None, max_length=16)
-    tags: list[str] | None = Field(None, max_length=20)
+    tags: list[TagName] | None = Field(None, max_length=20)
     owner: str | None = Field(None, max_length=150)
     department: str | None = Field(None, max_length=32)
     note: str | None = Field(None, max_length=20000)
@@ -91,10 +95,10 @@ class ProgressIn(StrictIn):
 
 
 class SatisfactionIn(StrictIn):
-    score: int = Field(ge=1, le=5)
-    timeliness: int | None = Field(None, ge=1, le=5)
-    attitude: int | None = Field(None, ge=1, le=5)
-    effectiveness: int | None = Field(None, ge=1, le=5)
+    score: int = Field(ge=1, le=5, strict=True)
+    timeliness: int | None = Field(None, ge=1, le=5, strict=True)
+    attitude: int | None = Field(None, ge=1, le=5, strict=True)
+    effectiveness: int | None = Field(None, ge=1, le=5, strict=True)
     comment: str = Field("", max_length=2000)
 
 

@@ -118,7 +118,7 @@ def list_tickets(request: AuthedRequest):
     filters = selectors.InboxFilters(
         **{k: params.get(k, "") for k in ("status", "category", "priority", "department", "owner", "channel", "q")},
         sort=params.get("sort", selectors.DEFAULT_SORT),
-        open_only=params.get("open_only", "") in {"1", "true"},
+        open_only=_bool_param(params, "open_only"),
     )
     qs = selectors.inbox(request.user, filters)
     page = list(qs.prefetch_related("tags")[offset : offset + limit])
@@ -136,11 +136,18 @@ def _int_param(params, name: str, default: int, low: int, high: int) -> int:
     raw = params.get(name)
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise ValidationFailed(
             _("Invalid number."), fields={name: _("Between %(low)d and %(high)d.") % {"low": low, "high": high}}
         )
     return int(raw)
+
+
+def _bool_param(params, name: str) -> bool:
+    raw = params.get(name, "").lower()
+    if raw not in {"", "0", "1", "true", "false"}:
+        raise ValidationFailed(_("Invalid value."), fields={name: _("Use true or false.")})
+    return raw in {"1", "true"}
 
 
 @router.get("/tickets/{number}", response={200: TicketDetailOut, **ERRORS})
