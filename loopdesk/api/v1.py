@@ -9,7 +9,7 @@ from urllib.parse import unquote_to_bytes
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from loopdesk.api.auth import TokenAuth
 from loopdesk.api.errors import install_error_handlers, respond
@@ -66,6 +66,8 @@ api = LoopDeskAPI(
     auth=TokenAuth(),
     parser=StrictJsonParser(),
     urls_namespace="api-v1",
+    # served from our own static files ("ninja" is in INSTALLED_APPS); no online validator badge either
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 install_error_handlers(api)
 api.add_router("", tickets_router)

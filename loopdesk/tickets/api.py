@@ -92,7 +92,11 @@ def create_ticket(request: AuthedRequest, payload: TicketCreateIn):
 
 @transaction.atomic
 def _create(request: AuthedRequest, data: dict, key: str | None, digest: str):
-    customer = find_or_register_customer(**data.pop("customer"))
+    try:
+        customer = find_or_register_customer(**data.pop("customer"))
+    except ValidationFailed as exc:  # name the fields as the client sent them: customer.phone
+        exc.fields = {f"customer.{name}": message for name, message in exc.fields.items()}
+        raise
     serial, order_no = data.pop("asset_serial_no", ""), data.pop("order_no", "")
     asset = customer.assets.filter(serial_no=serial).first() if serial else None
     order = customer.orders.filter(order_no=order_no).first() if order_no else None

@@ -48,6 +48,7 @@ def test_concurrent_creation_gives_unique_dense_numbers(agent):
         thread.join()
 
     assert errors == []
+    assert len(numbers) == len(set(numbers)) == THREADS * PER_THREAD
     today = timezone.localdate().strftime("%Y%m%d")
     assert all(re.fullmatch(rf"P{today}\d{{3}}", n) for n in numbers)
     assert sorted(int(n[-3:]) for n in numbers) == list(range(1, THREADS * PER_THREAD + 1))
