@@ -13,10 +13,10 @@ from django.utils import timezone
 from loopdesk.accounts.models import Department, User
 from loopdesk.accounts.services import create_staff_user
 from loopdesk.core.models import next_public_number
-from loopdesk.customers.models import Asset, Customer, Order
+from loopdesk.customers.models import Asset, Contact, Customer, Order
 from loopdesk.tickets import demo_data as data
 from loopdesk.tickets import services
-from loopdesk.tickets.models import Channel, Demand, Ticket
+from loopdesk.tickets.models import Category, Channel, Demand, Ticket
 
 USERS = [  # username, password, role, department, display name
     ("admin", "demo-Admin-2026", "admin", "cs", "系统管理员"),
@@ -49,6 +49,7 @@ LOOP = ["new", "triaged", "assigned", "accepted", "in_progress", "resolved", "no
 
 
 def is_empty() -> bool:
+    """No ticket and no user yet (migrations create neither), so the demo cannot mix with real data."""
     return not Ticket.objects.exists() and not User.objects.exists()
 
 
@@ -81,6 +82,13 @@ def create_customers(rng: random.Random, count: int) -> list[Customer]:
             member_no=f"M{100000 + i}",
             tier=rng.choice(["standard"] * 6 + ["vip", "key"]),
         )
+        if customer.company and rng.random() < 0.5:
+            Contact.objects.create(
+                customer=customer,
+                name=rng.choice(data.SURNAMES) + rng.choice(data.GIVEN),
+                phone=f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
+                role=rng.choice(["采购", "店长", "IT 负责人", "财务"]),
+            )
         for _ in range(rng.randint(1, 2)):
             product, model = rng.choice(data.PRODUCTS)
             bought = timezone.localdate() - dt.timedelta(days=rng.randint(30, 900))
@@ -104,10 +112,12 @@ def create_customers(rng: random.Random, count: int) -> list[Customer]:
 
 
 class Walker:
-    """Moves one ticket along the loop, one step per call, each at a later past moment."""
+    """Moves one ticket along the loop, one step per call, each at a later past moment.
 
-    def __init__(self, rng: random.Random, users: dict[str, User], start: dt.datetime):
-        self.rng, self.users, self.moment = rng, users, start
+    Call `later()` outside `at()`: inside, the clock is frozen at the step's moment."""
+
+    def __init__(self, rng: random.Random, users: dict[str, User], start: dt.datetime, complaints: list[str]):
+        self.rng, self.users, self.moment, self.complaints = rng, users, start, complaints
 
     def later(self, low: float = 0.2, high: float = 12.0) -> bool:
         self.moment += dt.timedelta(hours=self.rng.uniform(low, high))
@@ -125,7 +135,7 @@ def walk(ticket: Ticket, target: str, w: Walker, owner: User) -> None:
         if not w.later():
             return
         with w.at():
-            _step(ticket, step, rng, boss, desk, owner, unhappy=target == "reopened")
+            _step(ticket, step, rng, boss, desk, owner)
     if target in {"waiting_customer", "reopened"} and w.later():
         with w.at():
             if target == "waiting_customer":
@@ -142,11 +152,27 @@ def walk(ticket: Ticket, target: str, w: Walker, owner: User) -> None:
                     timeliness=score,
                     attitude=3,
                     effectiveness=score,
-                    comment=data.COMMENTS[score],
+                    comment=rng.choice(w.complaints),
                 )
+        if target == "reopened" and rng.random() < 0.5:
+            _second_processing(ticket, w, rng.choice(["engineer2", "techlead", "dev1"]))
 
 
-def _step(ticket, step, rng, boss, desk, owner, *, unhappy) -> None:
+def _second_processing(ticket: Ticket, w: Walker, new_owner: str) -> None:
+    """二次处理: the manager hands the reopened ticket to someone else, who starts again."""
+    if not w.later():
+        return
+    with w.at():
+        services.transition_ticket(
+            ticket, to="assigned", actor=w.users["manager"], owner=new_owner, note="客户不满意，转交二次处理"
+        )
+    if w.later() and w.rng.random() < 0.7:
+        with w.at():
+            services.transition_ticket(ticket, to="accepted", actor=w.users[new_owner])
+            services.transition_ticket(ticket, to="in_progress", actor=w.users[new_owner], note="重新排查")
+
+
+def _step(ticket, step, rng, boss, desk, owner) -> None:
     if step == "triaged":
         services.transition_ticket(ticket, to="triaged", actor=boss)
     elif step == "assigned":
@@ -189,16 +215,20 @@ def _step(ticket, step, rng, boss, desk, owner, *, unhappy) -> None:
 
 def create_tickets(rng: random.Random, users: dict[str, User], customers: list[Customer], count: int) -> None:
     targets = [t for t, weight in TARGETS for _ in range(weight)]
+    categories = [c for c in Category.objects.filter(is_active=True).values_list("code", flat=True)]
+    complaints = data.negative_lines()
     now = timezone.now()
-    for _ in range(count):
-        category = rng.choice(list(data.FEEDBACK))
-        title, description, owner_name = rng.choice(data.FEEDBACK[category])
+    for i in range(count):
+        category = categories[i % len(categories)] if i < len(categories) else rng.choice(categories)
+        title, description, owner_name = rng.choice(data.FEEDBACK.get(category, data.FEEDBACK["other"]))
+        if "complaint" in category or "experience" in category:
+            description += "\n" + data.QUOTE + rng.choice(complaints)
         target = rng.choice(targets)
         days_back = rng.uniform(0.3, 8) if target in {"new", "triaged"} else rng.uniform(1, 60)
         received = now - dt.timedelta(days=days_back)
         customer = rng.choice(customers)
         asset = customer.assets.first()
-        w = Walker(rng, users, received)
+        w = Walker(rng, users, received, complaints)
         with w.at():
             ticket = services.open_ticket(
                 actor=users[rng.choice(["agent1", "agent2", "senior"])],

