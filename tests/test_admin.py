@@ -5,8 +5,10 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from loopdesk.accounts.models import ApiToken, hash_token
 from loopdesk.audit.models import AuditEntry
 from loopdesk.testing.factories import UserFactory
+from loopdesk.tickets.models import Satisfaction, Ticket, TicketEvent
 
 MODELS = [m for m in admin.site._registry if m._meta.app_label in {"accounts", "audit", "customers", "tickets"}]
 
@@ -18,6 +20,7 @@ def test_changelist_opens(client, model, walk_ticket):
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     assert client.get(url).status_code == 200
+    assert client.get(url, {"q": "P2024"}).status_code == 200  # every search field is a real path
 
 
 @pytest.mark.django_db
@@ -43,3 +46,36 @@ def test_role_change_is_audited(client, agent):
     assert response.status_code == 302, response.content[:2000]
     entry = AuditEntry.objects.get(action="role_changed")
     assert "supervisor" in entry.reason and entry.actor == root
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", [Ticket, TicketEvent, Satisfaction, AuditEntry], ids=lambda m: m.__name__)
+def test_records_are_read_only_in_the_admin(client, walk_ticket, model):
+    # given a closed ticket with its events, satisfaction and an audit entry
+    walk_ticket("closed")
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    AuditEntry.objects.create(action="logged_in", actor=root)
+    client.force_login(root)
+    obj = model.objects.first()
+    name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    # when the administrator opens one, or tries to add, change or delete
+    page = client.get(reverse(f"{name}_change", args=[obj.pk]))
+    # then it can be read, but not written
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    assert client.get(reverse(f"{name}_add")).status_code == 403
+    assert client.post(reverse(f"{name}_delete", args=[obj.pk]), {"post": "yes"}).status_code == 403
+    assert model.objects.filter(pk=obj.pk).exists()
+
+
+@pytest.mark.django_db
+def test_issuing_a_token_in_the_admin_shows_it_once_and_stores_its_hash(client, agent):
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    response = client.post(reverse("admin:accounts_apitoken_add"), {"user": agent.pk, "name": "ERP"}, follow=True)
+    assert response.status_code == 200
+    token = ApiToken.objects.get()
+    shown = [str(m) for m in response.context["messages"] if "ld_" in str(m)]
+    raw = shown[0].rsplit(" ", 1)[-1]
+    assert token.user == agent and token.key_hash == hash_token(raw) and raw.startswith(token.prefix)
+    assert raw not in client.get(reverse("admin:accounts_apitoken_change", args=[token.pk])).content.decode()
+    assert AuditEntry.objects.filter(action="token_created", actor=root).exists()
