@@ -53,7 +53,7 @@ pytest-sqlite:
 	env -u DATABASE_URL $(UV) run pytest -q -p no:cacheprovider
 
 pytest-postgres:
-	@if $(UV) run python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.replace('/loopdesk','/postgres'), connect_timeout=3).close()" 2>/dev/null; then \
+	@if $(UV) run python -c "import psycopg,re; psycopg.connect(re.sub(r'/[^/]*$$','/postgres','$(PG_URL)'), connect_timeout=3).close()" 2>/dev/null; then \
 		DATABASE_URL=$(PG_URL) $(UV) run pytest -q -p no:cacheprovider -m "not browser"; \
 	elif [ "$${CI:-}" = "true" ]; then \
 		echo "PostgreSQL is not reachable at $(PG_URL): CI requires it"; exit 1; \
