@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("loopdesk.accounts.urls")),
     path("", include("loopdesk.customers.urls")),
     path("", include("loopdesk.tickets.urls")),
+    path("", include("loopdesk.sla.urls")),
+    path("", include("loopdesk.notifications.urls")),
 ]
 
 handler400 = "loopdesk.core.error_pages.bad_request"

@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "loopdesk.audit",
     "loopdesk.customers",
     "loopdesk.tickets",
+    "loopdesk.scheduling",
+    "loopdesk.notifications",
+    "loopdesk.sla",
     "loopdesk.api",
 ]
 
@@ -124,6 +127,12 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Periodic jobs the worker's scheduler enqueues (one enqueue per interval across all machines).
+LOOPDESK_PERIODIC_JOBS = {
+    "sla.sweep": {"task": "loopdesk.sla.tasks.sweep_sla_clocks", "every": 60},
+    "notifications.deliver": {"task": "loopdesk.notifications.tasks.deliver_outbox", "every": 30},
+}
 
 # Security baseline (RELIABILITY R04, R35). HTTPS-only flags are switched on in production.py.
 SESSION_COOKIE_HTTPONLY = True
