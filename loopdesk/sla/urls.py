@@ -1,4 +1,8 @@
 from django.urls import path
 
+from loopdesk.sla import views
+
 app_name = "sla"
-urlpatterns: list = []
+urlpatterns = [
+    path("sla/at-risk", views.at_risk, name="at_risk"),
+]

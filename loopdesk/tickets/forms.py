@@ -190,6 +190,22 @@ class ProgressForm(forms.Form):
     next_step = forms.CharField(label=_("Next step"), required=False, max_length=2000)
 
 
+class PriorityForm(forms.Form):
+    """Re-prioritise: the SLA clocks are recomputed from their original start."""
+
+    priority = forms.ChoiceField(label=_("New priority"), choices=())
+    reason = forms.CharField(label=_("Reason"), max_length=2000)
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].choices = [(p.code, f"{p.code} {p}") for p in Priority.objects.filter(is_active=True)]
+
+
+class OnsiteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
 SCORE_CHOICES = [
     (5, _("5 Very satisfied")),
     (4, _("4 Satisfied")),

@@ -223,6 +223,7 @@ class Ticket(models.Model):
             models.Index(fields=["status", "-received_at"], name="ticket_status_received"),
             models.Index(fields=["owner", "status"], name="ticket_owner_status"),
             models.Index(fields=["owner_department", "status"], name="ticket_dept_status"),
+            models.Index(fields=["status", "due_at"], name="ticket_status_due"),
         ]
 
     def __str__(self) -> str:
@@ -257,6 +258,10 @@ class TicketEvent(models.Model):
         PROGRESS_UPDATED = "progress_updated", _("Progress update")
         SATISFACTION_RECORDED = "satisfaction_recorded", _("Satisfaction recorded")
         PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+        ONSITE_ARRIVED = "onsite_arrived", _("Engineer arrived on site")
+        SLA_WARNING = "sla_warning", _("SLA warning")
+        SLA_BREACHED = "sla_breached", _("SLA breached")
+        SLA_ESCALATED = "sla_escalated", _("SLA escalated")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from loopdesk.core.errors import NotFound, ValidationFailed
@@ -15,12 +15,12 @@ from loopdesk.tickets.querysets import TicketQuerySet
 from loopdesk.tickets.workflow import Status
 
 # Sort keys users may ask for, mapped to ORM orderings (R12: never pass request values to order_by).
-SORTS = {
+SORTS: dict[str, tuple] = {
     "received": ("-received_at", "-id"),
     "-received": ("received_at", "id"),
     "priority": ("priority__rank", "-received_at", "-id"),
     "-priority": ("-priority__rank", "-received_at", "-id"),
-    "due": ("due_at", "-id"),
+    "due": (F("due_at").asc(nulls_last=True), "id"),  # next SLA due first; no running clock last
     "updated": ("-updated_at", "-id"),
     "number": ("number",),
 }

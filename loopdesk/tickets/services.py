@@ -13,6 +13,7 @@ from loopdesk.accounts.models import Department, User
 from loopdesk.core.errors import Conflict, IllegalTransition, PermissionDenied, ValidationFailed
 from loopdesk.core.models import next_public_number
 from loopdesk.customers.models import Asset, Customer, Order
+from loopdesk.sla.services import sync_ticket_clocks
 from loopdesk.tickets import workflow
 from loopdesk.tickets.models import (
     Category,
@@ -65,8 +66,8 @@ def record_event(
     to_status: str = "",
     **data: Any,
 ) -> TicketEvent:
-    """Append one event to the ticket's timeline."""
-    return TicketEvent.objects.create(
+    """Append one event to the ticket's timeline and bring its SLA clocks in step with it."""
+    event = TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,
         actor=actor,
@@ -76,6 +77,8 @@ def record_event(
         to_status=to_status,
         data=data,
     )
+    sync_ticket_clocks(ticket, now=event.created_at)
+    return event
 
 
 # --- resolving plain input values -------------------------------------------------------------------
@@ -389,6 +392,46 @@ APPLY = {
     Status.CLOSED: _apply_close,
     Status.REOPENED: _apply_reopen,
 }
+
+
+@transaction.atomic
+def change_priority(ticket: Ticket, *, priority: str, reason: str, actor: User, expected_version: int | None = None) -> Ticket:
+    """Re-prioritise an open ticket; its SLA clocks are recomputed from their original start."""
+    if not actor.has_perm("tickets.triage_ticket"):
+        raise PermissionDenied(_("You may not change the priority."))
+    if not (reason or "").strip():
+        raise ValidationFailed(_("Give a reason for the change."), fields={"reason": _("This field is required.")})
+    new = resolve_priority(priority)
+    ticket = _lock(ticket, expected_version)
+    _ensure_writable(ticket)
+    if ticket.status == Status.CLOSED:
+        raise IllegalTransition(_("Closed tickets keep their priority."))
+    if new is None or new.pk == ticket.priority_id:
+        raise ValidationFailed(_("Choose a different priority."), fields={"priority": _("Unchanged.")})
+    old = ticket.priority
+    ticket.priority = new
+    ticket.version += 1
+    ticket.save()
+    record_event(
+        ticket,
+        TicketEvent.Kind.PRIORITY_CHANGED,
+        actor=actor,
+        body=reason.strip(),
+        priority={"from": old.code if old else "", "to": new.code},
+    )
+    return ticket
+
+
+@transaction.atomic
+def record_onsite_arrival(ticket: Ticket, *, actor: User, note: str = "") -> TicketEvent:
+    """The engineer is on site now (上门到场); meets the on-site arrival milestone."""
+    ticket = _lock(ticket, None)
+    _ensure_writable(ticket)
+    if ticket.status in (Status.NEW, Status.CLOSED):
+        raise IllegalTransition(_("Record the arrival on an assigned, open ticket."))
+    if not (ticket.owner_id == actor.pk or actor.has_perm("tickets.work_any_ticket")):
+        raise PermissionDenied(_("Only the owner records the arrival."))
+    return record_event(ticket, TicketEvent.Kind.ONSITE_ARRIVED, actor=actor, body=note)
 
 
 # --- conversation, satisfaction, archive ------------------------------------------------------------

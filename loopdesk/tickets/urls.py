@@ -12,5 +12,7 @@ urlpatterns = [
     path("tickets/<str:number>/progress", views.progress, name="progress"),
     path("tickets/<str:number>/satisfaction", views.satisfaction, name="satisfaction"),
     path("tickets/<str:number>/archive", views.archive, name="archive"),
+    path("tickets/<str:number>/priority", views.change_priority, name="priority"),
+    path("tickets/<str:number>/onsite", views.onsite, name="onsite"),
     path("tickets/<str:number>/reveal/<str:field>", views.reveal, name="reveal"),
 ]

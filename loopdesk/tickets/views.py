@@ -17,10 +17,13 @@ from loopdesk.core.forms import add_domain_error
 from loopdesk.customers.models import Customer
 from loopdesk.customers.presentation import customer_fields
 from loopdesk.customers.services import register_customer, reveal_customer_field
+from loopdesk.sla import selectors as sla_selectors
 from loopdesk.tickets import selectors, services, workflow
 from loopdesk.tickets.forms import (
     InboxFilterForm,
     NewTicketForm,
+    OnsiteForm,
+    PriorityForm,
     ProgressForm,
     ReplyForm,
     RevealForm,
@@ -53,6 +56,9 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         add_domain_error(form, exc)
         tickets = selectors.inbox(request.user, selectors.InboxFilters())
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    badges = sla_selectors.badges_for(page.object_list)
+    for ticket in page.object_list:
+        ticket.sla_badge = badges.get(ticket.pk)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
@@ -121,6 +127,15 @@ def _detail_context(request: AuthedRequest, ticket, bound: dict | None = None) -
         "reply_form": bound.get("reply") or ReplyForm(),
         "progress_form": bound.get("progress") or ProgressForm(),
         "satisfaction_form": bound.get("satisfaction") or SatisfactionForm(),
+        "priority_form": bound.get("priority") or PriorityForm(initial={"expected_version": ticket.version}),
+        "onsite_form": bound.get("onsite") or OnsiteForm(),
+        "can_change_priority": ticket.is_open and not ticket.is_archived and user.has_perm("tickets.triage_ticket"),
+        "can_onsite": ticket.status not in (workflow.Status.NEW, workflow.Status.CLOSED)
+        and not ticket.is_archived
+        and (ticket.owner_id == user.pk or user.has_perm("tickets.work_any_ticket")),
+        "clocks": sla_selectors.clocks_of(ticket),
+        "ticket_sla": sla_selectors.policy_of(ticket),
+        "calendar_warnings": sla_selectors.calendar_warnings(),
         "can_satisfaction": ticket.status in services.SATISFACTION_STATUSES
         and not ticket.is_archived
         and user.has_perm("tickets.record_satisfaction"),
@@ -207,6 +222,18 @@ def progress(request: AuthedRequest, number: str) -> HttpResponse:
 @require_POST
 def satisfaction(request: AuthedRequest, number: str) -> HttpResponse:
     return _form_action(request, number, "satisfaction", SatisfactionForm, services.record_satisfaction)
+
+
+@login_required
+@require_POST
+def change_priority(request: AuthedRequest, number: str) -> HttpResponse:
+    return _form_action(request, number, "priority", PriorityForm, services.change_priority)
+
+
+@login_required
+@require_POST
+def onsite(request: AuthedRequest, number: str) -> HttpResponse:
+    return _form_action(request, number, "onsite", OnsiteForm, services.record_onsite_arrival)
 
 
 @login_required

@@ -13,3 +13,13 @@ def status_label(value: str) -> str:
         return str(STATUS_LABELS[Status(value)])
     except ValueError:
         return value
+
+
+@register.filter
+def milestone_label(value: str) -> str:
+    from loopdesk.sla.clocks import MILESTONE_LABELS, Milestone
+
+    try:
+        return str(MILESTONE_LABELS[Milestone(value)])
+    except ValueError:
+        return value
