@@ -56,8 +56,43 @@ def audit_reveal(request: HttpRequest, customers: list) -> None:
         )
 
 
-def ticket_out(ticket, *, reveal: bool) -> dict[str, Any]:
+def badge_out(badge) -> dict[str, Any] | None:
+    if badge is None:
+        return None
+    return {
+        "tone": badge.tone.value,
+        "milestone": badge.milestone,
+        "due_at": badge.due_at,
+        "remaining_seconds": badge.remaining_seconds,
+    }
+
+
+def clock_out(view) -> dict[str, Any]:
+    clock = view.clock
+    return {
+        "milestone": clock.milestone,
+        "label": clock.label,
+        "cycle": clock.cycle,
+        "state": clock.state,
+        "tone": view.badge.tone.value,
+        "priority": clock.priority_code,
+        "calendar": clock.calendar.code,
+        "target_minutes": clock.target_minutes,
+        "started_at": clock.started_at,
+        "warn_at": clock.warn_at,
+        "due_at": clock.due_at,
+        "ended_at": clock.ended_at,
+        "is_breached": clock.is_breached or view.badge.tone == "breached",
+        "paused_seconds": clock.paused_seconds,
+        "remaining_seconds": view.badge.remaining_seconds,
+        "escalation_level": clock.escalation_level,
+        "calendar_gap_from": clock.gap_date,
+    }
+
+
+def ticket_out(ticket, *, reveal: bool, badge=None) -> dict[str, Any]:
     data = {field: getattr(ticket, field) for field in TICKET_FIELDS}
+    data["sla"] = badge_out(badge)
     data["customer"] = customer_fields(ticket.customer, reveal=reveal)
     data["category"] = ticket.category.code if ticket.category_id else None
     data["priority"] = ticket.priority.code if ticket.priority_id else None
@@ -67,8 +102,21 @@ def ticket_out(ticket, *, reveal: bool) -> dict[str, Any]:
     return data
 
 
-def ticket_detail_out(ticket, events, satisfactions, *, reveal: bool) -> dict[str, Any]:
-    data = ticket_out(ticket, reveal=reveal)
+def ticket_detail_out(
+    ticket, events, satisfactions, *, reveal: bool, clocks=(), ticket_sla=None
+) -> dict[str, Any]:
+    open_clocks = [c for c in clocks if c.clock.is_open]
+    data = ticket_out(ticket, reveal=reveal, badge=open_clocks[0].badge if open_clocks else None)
+    data["sla_clocks"] = [clock_out(view) for view in clocks]
+    data["sla_policy"] = (
+        {
+            "code": ticket_sla.revision.policy.code,
+            "name": ticket_sla.revision.policy.name,
+            "revision": ticket_sla.revision.number,
+        }
+        if ticket_sla
+        else None
+    )
     data["events"] = [
         {
             "kind": e.kind,

@@ -84,6 +84,37 @@ class TransitionIn(StrictIn):
     reason: str | None = Field(None, max_length=2000)
 
 
+class PriorityIn(StrictIn):
+    priority: str = Field(max_length=16)
+    reason: str = Field(min_length=1, max_length=2000)
+    version: int | None = None
+
+
+class SlaPreviewIn(StrictIn):
+    priority: str = Field(max_length=16)
+    received_at: AwareDatetime
+    category: str = Field("", max_length=40)
+    channel: str = Field("", max_length=16)
+    customer_tier: str = Field("", max_length=16)
+    pauses: list[tuple[AwareDatetime, AwareDatetime]] = Field(default_factory=list, max_length=50)
+
+
+class SlaPreviewRowOut(Schema):
+    milestone: str
+    label: str
+    starts_on: str
+    target_minutes: int
+    calendar: str
+    warn_at: dt.datetime | None
+    due_at: dt.datetime | None
+    calendar_gap_from: dt.date | None
+
+
+class SlaPreviewOut(Schema):
+    policy: SlaPolicyRefOut
+    milestones: list[SlaPreviewRowOut]
+
+
 class ReplyIn(StrictIn):
     body: str = Field(min_length=1, max_length=100_000)
     is_public: bool = True
@@ -136,6 +167,39 @@ class SatisfactionOut(Schema):
     recorded_at: dt.datetime
 
 
+class SlaBadgeOut(Schema):
+    tone: str  # ok, warning, breached, paused, unknown, met
+    milestone: str
+    due_at: dt.datetime | None
+    remaining_seconds: int | None  # business seconds left; negative when overdue
+
+
+class SlaClockOut(Schema):
+    milestone: str
+    label: str
+    cycle: int
+    state: str
+    tone: str
+    priority: str
+    calendar: str
+    target_minutes: int
+    started_at: dt.datetime
+    warn_at: dt.datetime | None
+    due_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    is_breached: bool
+    paused_seconds: int
+    remaining_seconds: int | None
+    escalation_level: int
+    calendar_gap_from: dt.date | None
+
+
+class SlaPolicyRefOut(Schema):
+    code: str
+    name: str
+    revision: int
+
+
 class TicketOut(Schema):
     number: str
     title: str
@@ -174,9 +238,12 @@ class TicketOut(Schema):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    sla: SlaBadgeOut | None = None
 
 
 class TicketDetailOut(TicketOut):
+    sla_policy: SlaPolicyRefOut | None
+    sla_clocks: list[SlaClockOut]
     events: list[EventOut]
     satisfactions: list[SatisfactionOut]
 

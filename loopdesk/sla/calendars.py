@@ -1,7 +1,7 @@
 """Business-time arithmetic on working calendars with holidays and make-up workdays (调休). Pure.
 
-A calendar is compiled once into sorted working intervals in epoch seconds with a running total of
-working seconds, so adding business time or measuring it between two instants is two binary
+A calendar is compiled once into sorted working intervals in epoch microseconds with a running total
+of working time, so adding business time or measuring it between two instants is two binary
 searches, whatever the span (a Spring Festival week costs the same as a lunch break).
 """
 
@@ -14,6 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 UTC = dt.UTC
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+US = 1_000_000  # the compiled arrays count microseconds, so sub-second instants stay exact
+ONE_US = dt.timedelta(microseconds=1)
 MINUTES_PER_DAY = 24 * 60
 WEEKDAYS = 7
 
@@ -139,16 +142,16 @@ class CompiledCalendar:
             total += e - s
             self.cum_end.append(total)
 
-    # --- primitives in epoch seconds ------------------------------------------------------------
+    # --- primitives in epoch microseconds -------------------------------------------------------
 
     def _gap_at(self, ts: int) -> CalendarGap:
-        day = dt.datetime.fromtimestamp(ts, self.zone).date()
+        day = (EPOCH + ts * ONE_US).astimezone(self.zone).date()
         if ts < self.range_start:
             return CalendarGap(day)
         return CalendarGap(max(day, self.last_day + dt.timedelta(days=1)))
 
     def offset(self, ts: int) -> int:
-        """Working seconds from the start of the compiled range up to `ts`."""
+        """Working microseconds from the start of the compiled range up to `ts`."""
         if self.is_24x7:
             return ts
         if not self.range_start <= ts <= self.range_end:
@@ -158,32 +161,31 @@ class CompiledCalendar:
             return self.cum_end[-1] if self.ends else 0
         return self.cum_start[i] + max(0, ts - self.starts[i])
 
-    def add_seconds(self, ts: int, seconds: int) -> int:
-        """The earliest instant at which `seconds` of working time have passed since `ts`."""
-        if seconds < 0:
+    def add_us(self, ts: int, amount: int) -> int:
+        """The earliest instant at which `amount` microseconds of working time have passed since `ts`."""
+        if amount < 0:
             raise ValueError("business time to add must not be negative")
-        if self.is_24x7 or seconds == 0:
+        if self.is_24x7 or amount == 0:
             if not self.is_24x7:
                 self.offset(ts)  # raise CalendarGap for an instant outside the data
-            return ts + seconds
-        target = self.offset(ts) + seconds
+            return ts + amount
+        target = self.offset(ts) + amount
         i = bisect_right(self.ends, ts)
         j = bisect_left(self.cum_end, target, lo=i)
         if j == len(self.cum_end):
             raise self._gap_at(self.range_end)
         return self.ends[j] - (self.cum_end[j] - target)
 
-    def seconds_between(self, a: int, b: int) -> int:
-        """Working seconds in [a, b); negative when b is before a."""
-        return self.offset(b) - self.offset(a)
-
-    # --- the same on aware datetimes --------------------------------------------------------------
+    # --- the same on aware datetimes, in whole seconds of business time ---------------------------
 
     def add(self, start: dt.datetime, seconds: int) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.add_seconds(_ts(start), seconds), UTC)
+        """`start` plus `seconds` of working time."""
+        return EPOCH + self.add_us(_ts(start), seconds * US) * ONE_US
 
     def between(self, a: dt.datetime, b: dt.datetime) -> int:
-        return self.seconds_between(_ts(a), _ts(b))
+        """Whole seconds of working time in [a, b); negative when b is before a."""
+        diff = self.offset(_ts(b)) - self.offset(_ts(a))
+        return diff // US if diff >= 0 else -(-diff // US)
 
     def is_working(self, at: dt.datetime) -> bool:
         if self.is_24x7:
@@ -196,14 +198,14 @@ class CompiledCalendar:
 def _ts(value: dt.datetime) -> int:
     if value.tzinfo is None:
         raise ValueError("business-time arithmetic needs aware datetimes")
-    return int(value.timestamp())
+    return (value - EPOCH) // ONE_US
 
 
 def _local_ts(day: dt.date, minute: int, zone: zoneinfo.ZoneInfo) -> int:
     if minute >= MINUTES_PER_DAY:
         day, minute = day + dt.timedelta(days=1), minute - MINUTES_PER_DAY
     local = dt.datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=zone)
-    return int(local.timestamp())
+    return int(local.timestamp()) * US
 
 
 def compile_calendar(spec: CalendarSpec, *, horizon_until: dt.date) -> CompiledCalendar:

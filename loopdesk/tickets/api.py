@@ -13,6 +13,7 @@ from loopdesk.api.presenters import audit_reveal, may_reveal, ticket_detail_out,
 from loopdesk.api.schemas import (
     CodeLabelOut,
     ErrorOut,
+    PriorityIn,
     PriorityOut,
     ProgressIn,
     ReplyIn,
@@ -25,6 +26,7 @@ from loopdesk.api.schemas import (
 )
 from loopdesk.core.errors import PermissionDenied, ValidationFailed
 from loopdesk.customers.services import find_or_register_customer
+from loopdesk.sla import selectors as sla_selectors
 from loopdesk.tickets import selectors, services
 from loopdesk.tickets.models import Category, Priority
 
@@ -65,7 +67,14 @@ def _detail(request: AuthedRequest, ticket) -> dict:
     reveal = may_reveal(request)
     audit_reveal(request, [ticket.customer])
     satisfactions = ticket.satisfactions.select_related("recorded_by")
-    return ticket_detail_out(ticket, selectors.timeline(ticket), satisfactions, reveal=reveal)
+    return ticket_detail_out(
+        ticket,
+        selectors.timeline(ticket),
+        satisfactions,
+        reveal=reveal,
+        clocks=sla_selectors.clocks_of(ticket),
+        ticket_sla=sla_selectors.policy_of(ticket),
+    )
 
 
 @router.post("/tickets", response={201: TicketDetailOut, **ERRORS})
@@ -128,11 +137,12 @@ def list_tickets(request: AuthedRequest):
     page = list(qs.prefetch_related("tags")[offset : offset + limit])
     reveal = may_reveal(request)
     audit_reveal(request, [t.customer for t in page])
+    badges = sla_selectors.badges_for(page)
     return {
         "count": qs.count(),
         "limit": limit,
         "offset": offset,
-        "items": [ticket_out(t, reveal=reveal) for t in page],
+        "items": [ticket_out(t, reveal=reveal, badge=badges.get(t.pk)) for t in page],
     }
 
 
@@ -201,3 +211,13 @@ def satisfaction(request: AuthedRequest, number: str, payload: SatisfactionIn):
     ticket = selectors.get_ticket_for(request.user, number)
     services.record_satisfaction(ticket, actor=request.user, **payload.model_dump())
     return Status(201, _detail(request, ticket))
+
+
+@router.post("/tickets/{number}/priority", response={200: TicketDetailOut, **ERRORS})
+def change_priority(request: AuthedRequest, number: str, payload: PriorityIn):
+    """Re-prioritise; the SLA clocks are recomputed from their original start."""
+    ticket = selectors.get_ticket_for(request.user, number)
+    services.change_priority(
+        ticket, priority=payload.priority, reason=payload.reason, actor=request.user, expected_version=payload.version
+    )
+    return _detail(request, ticket)
