@@ -77,7 +77,7 @@ def spec_of(calendar: BusinessCalendar) -> CalendarSpec:
 
 
 _lock = threading.Lock()
-_compiled: dict[int, tuple[int, CompiledCalendar]] = {}
+_compiled: dict[int, tuple[str, CompiledCalendar]] = {}
 
 
 def compiled(calendar: BusinessCalendar) -> CompiledCalendar:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -27,6 +28,10 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Sunday")
 
 
+def new_revision_token() -> str:
+    return uuid.uuid4().hex
+
+
 class BusinessCalendar(models.Model):
     """Working hours per weekday, a time zone, holidays and make-up workdays (调休)."""
 
@@ -45,7 +50,9 @@ class BusinessCalendar(models.Model):
     makeup_weekday = models.PositiveSmallIntegerField(
         _("make-up workdays use the hours of"), choices=Weekday.choices, default=Weekday.MONDAY
     )
-    revision = models.PositiveIntegerField(default=1, editable=False)  # bumped on any change; compiled caches follow
+    # A new random token on every change: compiled copies in every process rebuild when it differs
+    # (a counter could repeat after a rolled-back change and serve a stale copy).
+    revision = models.CharField(max_length=32, default=new_revision_token, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,7 @@ from loopdesk.sla.models import (
     SlaPolicy,
     SlaPolicyRevision,
     TicketSla,
+    new_revision_token,
 )
 from loopdesk.tickets.models import Ticket, TicketEvent
 
@@ -101,8 +102,8 @@ def select_policy(ticket: Ticket) -> SlaPolicy | None:
 
 def touch_calendar(calendar: BusinessCalendar) -> None:
     """Mark the calendar changed: compiled copies rebuild, and open clocks counting in it are recomputed."""
-    BusinessCalendar.objects.filter(pk=calendar.pk).update(revision=F("revision") + 1)
-    calendar.refresh_from_db(fields=["revision"])
+    calendar.revision = new_revision_token()
+    BusinessCalendar.objects.filter(pk=calendar.pk).update(revision=calendar.revision)
     from loopdesk.sla.tasks import recompute_calendar_clocks
 
     transaction.on_commit(lambda: recompute_calendar_clocks.enqueue(calendar.pk))
@@ -133,7 +134,7 @@ def confirm_calendar_year(calendar: BusinessCalendar, *, year: int, actor: User)
 def _happenings(ticket: Ticket) -> list[Happening]:
     rows = TicketEvent.objects.filter(ticket_id=ticket.pk).order_by("created_at", "id")
     return [
-        Happening(at, kind, to_status or "", is_public)
+        Happening(at.replace(microsecond=0), kind, to_status or "", is_public)
         for at, kind, to_status, is_public in rows.values_list("created_at", "kind", "to_status", "is_public")
     ]
 
@@ -211,9 +212,9 @@ def _levels(revision: SlaPolicyRevision) -> list[tuple[int, str, int]]:
 def sync_ticket_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> list[SlaClock]:
     """Recompute the ticket's clocks from its events; finished clocks keep their record."""
     now = now or timezone.now()
-    if ticket.priority_id is None:
-        return []
     ticket = Ticket.objects.select_related("priority", "category", "customer").get(pk=ticket.pk)
+    if ticket.priority is None:
+        return []
     ticket_sla = _ensure_ticket_sla(ticket)
     if ticket_sla is None:
         return []
@@ -265,7 +266,7 @@ def recompute_open_clocks(*, calendar_id: int | None = None, now: dt.datetime | 
         open_clocks = open_clocks.filter(calendar_id=calendar_id)
     ticket_ids = sorted(set(open_clocks.values_list("ticket_id", flat=True)))
     for ticket_id in ticket_ids:
-        sync_ticket_clocks(Ticket(pk=ticket_id), now=now)
+        sync_ticket_clocks(Ticket(pk=ticket_id), now=now)  # reloads the ticket
     return len(ticket_ids)
 
 
