@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from loopdesk.accounts.models import User
 from loopdesk.audit.services import record_audit
 from loopdesk.core.errors import ValidationFailed
+from loopdesk.notifications.services import enqueue_notification
 from loopdesk.sla import calendar_data, policies, selectors
 from loopdesk.sla.calendars import CalendarGap, CompiledCalendar
 from loopdesk.sla.clocks import (
@@ -362,8 +363,6 @@ def _escalate(clock: SlaClock, ticket: Ticket, level: int, role: str, *, now: dt
             "title": ticket.title,
             "due": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M") if clock.due_at else "-",
         }
-    from loopdesk.notifications.services import enqueue_notification
-
     for user in recipients:
         enqueue_notification(
             kind=f"sla.level{level}",
