@@ -22,7 +22,7 @@ demo: migrate
 
 run: demo
 	@echo "LoopDesk on http://$(HOST):$(PORT)  (Ctrl-C stops the web server and the worker)"
-	@$(UV) run python manage.py db_worker & worker=$$!; \
+	@$(UV) run loopdesk worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null || true' EXIT INT TERM; \
 	HOST=$(HOST) PORT=$(PORT) $(UV) run loopdesk serve
 

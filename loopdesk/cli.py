@@ -13,11 +13,11 @@ USAGE = """usage: loopdesk COMMAND [ARGS]
   serve                  production web server (gunicorn); honours HOST, PORT, DATABASE_URL, WEB_CONCURRENCY
   demo [--if-empty]      load the demo data into an empty database
   create-token USERNAME  print a new API token for USERNAME (shown once)
-  worker                 background task worker (django-tasks database queue)
+  worker [--no-scheduler] background tasks and periodic jobs (SLA sweep, outbox); run one or more
   COMMAND ...            any Django management command: migrate, createsuperuser, check, ...
 """
 
-ALIASES = {"demo": "load_demo", "create-token": "create_token", "worker": "db_worker"}
+ALIASES = {"demo": "load_demo", "create-token": "create_token", "worker": "run_worker"}
 
 
 def serve() -> None:

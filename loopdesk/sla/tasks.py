@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from loopdesk.scheduling.services import job_lease
 from loopdesk.sla import services
+
+SWEEP_LEASE_SECONDS = 300
 
 
 @task()
 def sweep_sla_clocks() -> int:
-    """The periodic sweep (every minute): warnings, breaches and escalations that are due."""
-    return services.sweep_sla_clocks()
+    """The periodic sweep (every minute): warnings, breaches and escalations that are due.
+
+    One sweep at a time across all workers; a crashed sweep's lease expires, and the next sweep
+    catches up from the clocks' next-check times, so nothing is lost.
+    """
+    with job_lease("sla.sweep", ttl_seconds=SWEEP_LEASE_SECONDS) as got:
+        return services.sweep_sla_clocks() if got else 0
 
 
 @task()
