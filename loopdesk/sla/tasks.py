@@ -7,7 +7,7 @@ from django_tasks import task
 from loopdesk.scheduling.services import job_lease
 from loopdesk.sla import services
 
-SWEEP_LEASE_SECONDS = 300
+SWEEP_LEASE_SECONDS = 120  # a killed sweep blocks the next ones for at most this long
 
 
 @task()
