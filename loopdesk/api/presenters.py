@@ -102,9 +102,7 @@ def ticket_out(ticket, *, reveal: bool, badge=None) -> dict[str, Any]:
     return data
 
 
-def ticket_detail_out(
-    ticket, events, satisfactions, *, reveal: bool, clocks=(), ticket_sla=None
-) -> dict[str, Any]:
+def ticket_detail_out(ticket, events, satisfactions, *, reveal: bool, clocks=(), ticket_sla=None) -> dict[str, Any]:
     open_clocks = [c for c in clocks if c.clock.is_open]
     data = ticket_out(ticket, reveal=reveal, badge=open_clocks[0].badge if open_clocks else None)
     data["sla_clocks"] = [clock_out(view) for view in clocks]

@@ -46,7 +46,7 @@ def _warn_about_calendars(request: HttpRequest) -> None:
 class CalendarForm(forms.ModelForm):
     class Meta:
         model = BusinessCalendar
-        fields = "__all__"
+        fields = ["code", "name", "name_en", "timezone", "is_24x7", "holiday_source", "makeup_weekday"]
 
     def clean_timezone(self) -> str:
         name = self.cleaned_data["timezone"]
@@ -140,22 +140,32 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
             except DomainError as exc:
                 messages.error(request, str(exc.message))
             else:
-                messages.success(request, gettext("%(calendar)s: %(year)d confirmed.") % {"calendar": calendar,
-                                                                                         "year": year})
+                messages.success(
+                    request, gettext("%(calendar)s: %(year)d confirmed.") % {"calendar": calendar, "year": year}
+                )
 
 
 class PolicyForm(forms.ModelForm):
     pausing_statuses = forms.MultipleChoiceField(
         label=_("statuses that pause the clocks"),
-        choices=[(s.value, STATUS_LABELS[s]) for s in (Status.WAITING_CUSTOMER, Status.ASSIGNED, Status.ACCEPTED,
-                                                       Status.IN_PROGRESS, Status.TRIAGED, Status.NEW)],
+        choices=[
+            (s.value, STATUS_LABELS[s])
+            for s in (
+                Status.WAITING_CUSTOMER,
+                Status.ASSIGNED,
+                Status.ACCEPTED,
+                Status.IN_PROGRESS,
+                Status.TRIAGED,
+                Status.NEW,
+            )
+        ],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = SlaPolicy
-        fields = "__all__"
+        fields = ["code", "name", "is_active", "category", "channel", "customer_tier", "pausing_statuses", "preset"]
 
 
 class TargetInline(admin.TabularInline):
@@ -230,8 +240,16 @@ class SlaPolicyRevisionAdmin(ReadOnly):
 
 @admin.register(SlaClock)
 class SlaClockAdmin(ReadOnly):
-    list_display = ("ticket", "milestone", "cycle", "state", "priority_code", "due_at", "is_breached",
-                    "escalation_level")
+    list_display = (
+        "ticket",
+        "milestone",
+        "cycle",
+        "state",
+        "priority_code",
+        "due_at",
+        "is_breached",
+        "escalation_level",
+    )
     list_filter = ("state", "milestone", "is_breached")
     search_fields = ("ticket__number",)
     list_select_related = ("ticket",)

@@ -138,7 +138,9 @@ def cycles_from(happenings: Sequence[Happening], *, received_at: dt.datetime, mi
     if rule.starts_at_receipt:
         current = begin(received_at)
     for h in happenings:
-        if current is not None and (h.kind in rule.meets or (rule.public_meets and h.is_public and h.kind == "replied")):
+        if current is not None and (
+            h.kind in rule.meets or (rule.public_meets and h.is_public and h.kind == "replied")
+        ):
             end(current, h.at, State.MET)
             current = begin(h.at) if rule.restart else None
         elif current is not None and h.kind in rule.cancels:
@@ -151,7 +153,9 @@ def cycles_from(happenings: Sequence[Happening], *, received_at: dt.datetime, mi
     return cycles
 
 
-def pauses_from(happenings: Iterable[Happening], pausing: Collection[str]) -> list[tuple[dt.datetime, dt.datetime | None]]:
+def pauses_from(
+    happenings: Iterable[Happening], pausing: Collection[str]
+) -> list[tuple[dt.datetime, dt.datetime | None]]:
     """Intervals the ticket spent in a pausing status; the last may still be open (None)."""
     intervals: list[tuple[dt.datetime, dt.datetime | None]] = []
     opened: dt.datetime | None = None

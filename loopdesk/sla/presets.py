@@ -8,13 +8,15 @@ working day and "72 h" is nine. docs/decisions/0004-sla-presets.md explains the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from loopdesk.sla.clocks import Milestone as M
 
 H = 60
 WORKDAY = "cn_workday"
 ROUND_THE_CLOCK = "24x7"
 
-CALENDARS = {
+CALENDARS: dict[str, dict[str, Any]] = {
     WORKDAY: {
         "name": "中国工作日历",
         "name_en": "China working days",

@@ -123,8 +123,13 @@ def confirm_calendar_year(calendar: BusinessCalendar, *, year: int, actor: User)
     confirmation, _created = CalendarYear.objects.get_or_create(
         calendar=calendar, year=year, defaults={"confirmed_by": actor}
     )
-    record_audit(action="sla.calendar_year_confirmed", actor=actor, object_type="calendar", object_id=calendar.code,
-                 reason=str(year))
+    record_audit(
+        action="sla.calendar_year_confirmed",
+        actor=actor,
+        object_type="calendar",
+        object_id=calendar.code,
+        reason=str(year),
+    )
     touch_calendar(calendar)
     return confirmation
 
@@ -164,8 +169,9 @@ def clock_values(
     }
     try:
         due = schedule(calendar, cycle.started_at, seconds, pauses, until=cycle.ended_at)
-        warn = schedule(calendar, cycle.started_at, warn_seconds(seconds, target["warn_percent"]), pauses,
-                        until=cycle.ended_at)
+        warn = schedule(
+            calendar, cycle.started_at, warn_seconds(seconds, target["warn_percent"]), pauses, until=cycle.ended_at
+        )
     except CalendarGap as gap:
         return base | {
             "state": cycle.outcome or State.UNKNOWN,
@@ -188,7 +194,9 @@ def clock_values(
     }
 
 
-def next_check_at(clock: SlaClock, levels: list[tuple[int, str, int]], calendar: CompiledCalendar) -> dt.datetime | None:
+def next_check_at(
+    clock: SlaClock, levels: list[tuple[int, str, int]], calendar: CompiledCalendar
+) -> dt.datetime | None:
     """When the sweep must next look at this clock: warning, breach, or the next escalation level."""
     if clock.state != State.RUNNING or clock.due_at is None:
         return None

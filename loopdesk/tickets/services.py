@@ -395,7 +395,9 @@ APPLY = {
 
 
 @transaction.atomic
-def change_priority(ticket: Ticket, *, priority: str, reason: str, actor: User, expected_version: int | None = None) -> Ticket:
+def change_priority(
+    ticket: Ticket, *, priority: str, reason: str, actor: User, expected_version: int | None = None
+) -> Ticket:
     """Re-prioritise an open ticket; its SLA clocks are recomputed from their original start."""
     if not actor.has_perm("tickets.triage_ticket"):
         raise PermissionDenied(_("You may not change the priority."))

@@ -40,9 +40,8 @@ def test_an_unknown_task_is_skipped_and_recorded_without_stopping_the_others(set
 
 @pytest.mark.django_db
 def test_a_lease_is_exclusive_until_released():
-    with job_lease("sweep", ttl_seconds=60) as first:
-        with job_lease("sweep", ttl_seconds=60) as second:
-            assert (first, second) == (True, False)
+    with job_lease("sweep", ttl_seconds=60) as first, job_lease("sweep", ttl_seconds=60) as second:
+        assert (first, second) == (True, False)
     with job_lease("sweep", ttl_seconds=60) as again:
         assert again
 

@@ -28,7 +28,10 @@ def test_the_worker_runs_the_periodic_jobs_and_stops_on_sigterm(tmp_path):
     # when a worker runs for a few seconds
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "run_worker", "--tick", "0.5", "--interval", "0.2"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 30

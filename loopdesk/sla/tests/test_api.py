@@ -28,8 +28,9 @@ def post(client: Client, url: str, body: dict):
 
 def test_preview_answers_every_milestone_across_national_day(supervisor):
     # given a P2 received on 2026-09-30 17:40, the eve of National Day
-    response = post(client_for(supervisor), "/api/v1/sla/preview",
-                    {"priority": "P2", "received_at": "2026-09-30T17:40:00+08:00"})
+    response = post(
+        client_for(supervisor), "/api/v1/sla/preview", {"priority": "P2", "received_at": "2026-09-30T17:40:00+08:00"}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["policy"]["code"] == "preset-001"
@@ -59,8 +60,14 @@ def test_preview_with_a_pause(supervisor):
     [
         ({"priority": "P9", "received_at": "2025-03-04T10:00:00+08:00"}, "priority"),
         ({"priority": "P2", "received_at": "2025-03-04T10:00:00"}, "received_at"),
-        ({"priority": "P2", "received_at": "2025-03-04T10:00:00+08:00",
-          "pauses": [["2025-03-05T11:00:00+08:00", "2025-03-04T11:00:00+08:00"]]}, "pauses"),
+        (
+            {
+                "priority": "P2",
+                "received_at": "2025-03-04T10:00:00+08:00",
+                "pauses": [["2025-03-05T11:00:00+08:00", "2025-03-04T11:00:00+08:00"]],
+            },
+            "pauses",
+        ),
         ({"priority": "P2", "received_at": "2025-03-04T10:00:00+08:00", "extra": 1}, "extra"),
     ],
 )
@@ -97,8 +104,9 @@ def test_tickets_carry_their_sla_facts(supervisor, agent, customer):
 
 
 def test_changing_priority_through_the_api(supervisor, agent, customer):
-    ticket = tickets.open_ticket(actor=agent, customer=customer, channel="phone", title="t", description="d",
-                                 priority="P2")
+    ticket = tickets.open_ticket(
+        actor=agent, customer=customer, channel="phone", title="t", description="d", priority="P2"
+    )
     client = client_for(supervisor)
     response = post(client, f"/api/v1/tickets/{ticket.number}/priority", {"priority": "P1", "reason": "停产"})
     assert response.status_code == 200

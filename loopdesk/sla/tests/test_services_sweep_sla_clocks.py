@@ -29,7 +29,12 @@ def assigned(agent, supervisor, engineer, customer):
     """A P2 ticket received Tuesday 2025-03-04 10:00, assigned to the engineer at 10:05 (not accepted)."""
     with time_machine.travel(at(2025, 3, 4, 10, 0), tick=False):
         ticket = tickets.open_ticket(
-            actor=agent, customer=customer, channel="phone", title="不脱水", description="d", priority="P2",
+            actor=agent,
+            customer=customer,
+            channel="phone",
+            title="不脱水",
+            description="d",
+            priority="P2",
             category="hardware_fault",
         )
     with time_machine.travel(at(2025, 3, 4, 10, 5), tick=False):

@@ -30,8 +30,13 @@ def opened(agent, customer):
     """A P2 ticket received by phone on Tuesday 2025-03-04 at 10:00."""
     with time_machine.travel(at(2025, 3, 4, 10, 0), tick=False):
         return tickets.open_ticket(
-            actor=agent, customer=customer, channel="phone", title="不脱水", description="XQG100-14 不脱水",
-            category="hardware_fault", priority="P2",
+            actor=agent,
+            customer=customer,
+            channel="phone",
+            title="不脱水",
+            description="XQG100-14 不脱水",
+            category="hardware_fault",
+            priority="P2",
         )
 
 
