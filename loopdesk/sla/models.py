@@ -166,7 +166,7 @@ class SlaTarget(models.Model):
     target_minutes = models.PositiveIntegerField(_("target (minutes)"), validators=[MinValueValidator(1)])
     calendar = models.ForeignKey(BusinessCalendar, verbose_name=_("counted in"), on_delete=models.PROTECT)
     warn_percent = models.PositiveSmallIntegerField(
-        _("warn at (% of target)"), default=75, validators=[MinValueValidator(1), MaxValueValidator(99)]
+        _("warn at (percent of target)"), default=75, validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
 
     class Meta:
