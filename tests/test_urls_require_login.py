@@ -4,7 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 PUBLIC = {"login", "logout", "healthz", "set_language"}
-SAMPLE_ARGS = {"number": "P20240315001", "to": "triaged", "field": "phone", "public_id": "C2024031501"}
+SAMPLE_ARGS = {"number": "P20240315001", "to": "triaged", "field": "phone", "public_id": "C2024031501", "pk": 1}
 
 
 def named_patterns(resolver, namespace=""):

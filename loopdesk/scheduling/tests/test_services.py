@@ -46,7 +46,7 @@ def test_a_lease_is_exclusive_until_released():
         assert again
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_schedulers_at_the_same_instant_enqueue_once(settings):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the race only exists on PostgreSQL")
