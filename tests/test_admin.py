@@ -10,7 +10,11 @@ from loopdesk.audit.models import AuditEntry
 from loopdesk.testing.factories import UserFactory
 from loopdesk.tickets.models import Satisfaction, Ticket, TicketEvent
 
-MODELS = [m for m in admin.site._registry if m._meta.app_label in {"accounts", "audit", "customers", "tickets"}]
+MODELS = [
+    m
+    for m in admin.site._registry
+    if m._meta.app_label in {"accounts", "audit", "customers", "tickets", "sla", "notifications"}
+]
 
 
 @pytest.mark.django_db
