@@ -97,6 +97,13 @@ def test_phone_ticket_through_the_whole_loop(browser, live_server, people):
     assert page.locator("[data-testid=pii-phone]").inner_text() == "138****5678"
     assert "13812345678" not in page.content()
     assert page.locator("[data-testid=status]").inner_text() == "已登记"
+    # and its SLA clocks run from receipt: the badge says on time, with the business time left
+    clocks = page.locator("[data-testid=sla-clocks]").inner_text()
+    assert "首次响应客户" in clocks and "解决" in clocks
+    assert page.locator("[data-testid=sla-badge]").first.get_attribute("data-tone") in {"ok", "unknown"}
+    page.goto(f"{base}/?sort=due")
+    assert page.locator("[data-testid=sla-badge]").count() >= 1
+    page.goto(f"{base}/tickets/{number}")
 
     act(page, "triaged")
     act(page, "assigned", owner="eng")
@@ -123,6 +130,7 @@ def test_phone_ticket_through_the_whole_loop(browser, live_server, people):
     page.wait_for_load_state()
     act(page, "closed")
     assert page.locator("[data-testid=status]").inner_text() == "已闭环"
+    assert "已达成" in page.locator("[data-testid=sla-clocks]").inner_text()
     timeline = page.locator("[data-testid=timeline]").inner_text()
     for label in ["已登记", "已分类", "已派单", "已接收", "开始处理", "已解决", "已反馈", "记录满意度", "已闭环"]:
         assert label in timeline
