@@ -96,4 +96,5 @@ def apply_sla_preset(code: str) -> SlaPolicy:
         )
     SlaPolicy.objects.filter(preset__gt="").exclude(pk=policy.pk).update(is_active=False)
     publish_policy_revision(policy)
+    policy.refresh_from_db()
     return policy

@@ -1,21 +1,31 @@
-"""Choose the seed preset of categories (000, 001 or 004) and make sure the default priorities exist."""
+"""Choose the seed presets: categories (000, 001 or 004) and SLA tables (000, 001, 002 or 003)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from loopdesk.sla.presets import SLA_PRESETS
+from loopdesk.sla.setup import apply_sla_preset
 from loopdesk.tickets.presets import CATEGORY_PRESETS
 from loopdesk.tickets.setup import apply_category_preset, ensure_default_priorities
 
 
 class Command(BaseCommand):
-    help = "Activate one seed preset of categories; other categories are deactivated (tickets keep theirs)."
+    help = "Activate seed presets; other categories and preset SLA policies are deactivated (tickets keep theirs)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--categories", required=True, choices=sorted(CATEGORY_PRESETS))
+        parser.add_argument("--categories", choices=sorted(CATEGORY_PRESETS))
+        parser.add_argument("--sla", choices=sorted(SLA_PRESETS), help="priorities and SLA targets of a seed")
 
     def handle(self, *args, **options):
+        if not options["categories"] and not options["sla"]:
+            raise CommandError("choose --categories and/or --sla")
         try:
-            active = apply_category_preset(options["categories"])
+            if options["categories"]:
+                active = apply_category_preset(options["categories"])
+                ensure_default_priorities()
+                self.stdout.write("Active categories: " + ", ".join(f"{c.code} {c.name}" for c in active))
+            if options["sla"]:
+                policy = apply_sla_preset(options["sla"])
+                assert policy.current_revision is not None
+                self.stdout.write(f"SLA policy in force: {policy.name} (revision {policy.current_revision.number})")
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        ensure_default_priorities()
-        self.stdout.write("Active categories: " + ", ".join(f"{c.code} {c.name}" for c in active))
