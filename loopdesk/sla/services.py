@@ -298,15 +298,15 @@ def escalate_clock(clock_id: int, *, now: dt.datetime) -> int:
     """Perform the levels this clock has reached; each level happens at most once, ever."""
     clock = (
         SlaClock.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("calendar", "ticket__owner", "ticket__sla__revision")
         .filter(pk=clock_id, next_check_at__lte=now)
         .first()
     )
     if clock is None:  # another worker has it, or it no longer needs a look
         return 0
-    ticket = Ticket.objects.select_related("owner", "owner_department").get(pk=clock.ticket_id)
-    revision = TicketSla.objects.select_related("revision").get(ticket_id=ticket.pk).revision
-    levels = _levels(revision)
-    calendar = calendar_data.compiled(BusinessCalendar.objects.get(pk=clock.calendar_id))
+    ticket = clock.ticket
+    levels = _levels(ticket.sla.revision)
+    calendar = calendar_data.compiled(clock.calendar)
     made = 0
     for level, role in _reached_levels(clock, levels, calendar, now):
         made += _escalate(clock, ticket, level, role, now=now)
