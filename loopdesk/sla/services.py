@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -378,7 +379,7 @@ def _escalate(clock: SlaClock, ticket: Ticket, level: int, role: str, *, now: dt
             subject=subject,
             body=body,
             ticket=ticket,
-            url=f"/tickets/{ticket.number}/",
+            url=reverse("tickets:detail", args=[ticket.number]),
             payload={"clock": clock.pk, "level": level, "milestone": clock.milestone},
             dedupe_key=f"sla:{clock.pk}:{level}:{user.pk}",
         )
