@@ -27,6 +27,7 @@ from loopdesk.sla.models import (
     SlaTarget,
     WorkingPeriod,
 )
+from loopdesk.tickets.admin import ReadOnlyAdmin
 from loopdesk.tickets.workflow import STATUS_LABELS, Status
 
 
@@ -221,25 +222,14 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "sla/admin_preview.html", context)
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(SlaPolicyRevision)
-class SlaPolicyRevisionAdmin(ReadOnly):
+class SlaPolicyRevisionAdmin(ReadOnlyAdmin):
     list_display = ("policy", "number", "created_by", "created_at")
     list_filter = ("policy",)
 
 
 @admin.register(SlaClock)
-class SlaClockAdmin(ReadOnly):
+class SlaClockAdmin(ReadOnlyAdmin):
     list_display = (
         "ticket",
         "milestone",
