@@ -4,20 +4,10 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from loopdesk.core.admin_base import ReadOnlyAdmin
 from loopdesk.core.errors import DomainError
 from loopdesk.notifications.models import Notification, OutboxMessage
 from loopdesk.notifications.services import retry_message
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OutboxMessage)

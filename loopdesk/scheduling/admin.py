@@ -2,18 +2,8 @@
 
 from django.contrib import admin
 
+from loopdesk.core.admin_base import ReadOnlyAdmin
 from loopdesk.scheduling.models import JobLease, PeriodicJob
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PeriodicJob)

@@ -12,6 +12,7 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from loopdesk.core.admin_base import ReadOnlyAdmin
 from loopdesk.core.errors import DomainError
 from loopdesk.sla import calendar_data, selectors, services
 from loopdesk.sla.calendars import validate_ranges
@@ -27,7 +28,6 @@ from loopdesk.sla.models import (
     SlaTarget,
     WorkingPeriod,
 )
-from loopdesk.tickets.admin import ReadOnlyAdmin
 from loopdesk.tickets.workflow import STATUS_LABELS, Status
 
 

@@ -212,10 +212,3 @@ def compile_calendar(spec: CalendarSpec, *, horizon_until: dt.date) -> CompiledC
     """Compile `spec` up to its known data, or up to `horizon_until` when it needs no holiday data."""
     last = spec.known_until if spec.known_until is not None else horizon_until
     return CompiledCalendar(spec, last_day=last)
-
-
-def format_business_duration(seconds: int) -> tuple[int, int, int]:
-    """(sign, hours, minutes) of a business duration, for display."""
-    sign = -1 if seconds < 0 else 1
-    minutes = abs(seconds) // 60
-    return sign, minutes // 60, minutes % 60

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -294,9 +293,6 @@ class SlaClock(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in (State.RUNNING, State.PAUSED, State.UNKNOWN)
-
-    def warning_due(self, now: dt.datetime) -> bool:
-        return self.state == State.RUNNING and self.warn_at is not None and self.warn_at <= now
 
 
 class SlaEscalation(models.Model):

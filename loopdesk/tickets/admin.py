@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from loopdesk.core.admin_base import ReadOnlyAdmin
 from loopdesk.tickets.models import Category, Priority, Satisfaction, Tag, Ticket, TicketEvent
 
 
@@ -23,19 +24,6 @@ class PriorityAdmin(admin.ModelAdmin):
 class TagAdmin(admin.ModelAdmin):
     list_display = ("name",)
     search_fields = ("name",)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Changes go through the services (and their events), never through the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(admin.TabularInline):
