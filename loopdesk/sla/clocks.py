@@ -11,9 +11,11 @@ import datetime as dt
 import enum
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.utils.translation import gettext_lazy as _
+
+from loopdesk.sla.calendars import CalendarGap
 
 
 class Milestone(enum.StrEnum):
@@ -228,3 +230,46 @@ def is_breached(due_at: dt.datetime | None, *, ended_at: dt.datetime | None, now
 def warn_seconds(target_seconds: int, warn_percent: int) -> int:
     """Business seconds after which the owner is warned (e.g. 75% of the target)."""
     return target_seconds * warn_percent // 100
+
+
+def clock_facts(
+    cycle: Cycle,
+    target: dict[str, int],
+    calendar: BusinessClock,
+    pauses: Sequence[tuple[dt.datetime, dt.datetime | None]],
+    *,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """What is stored of one cycle: due and warning times, state, pauses; UNKNOWN past the calendar data."""
+    seconds = target["minutes"] * 60
+    base: dict[str, Any] = {
+        "target_minutes": target["minutes"],
+        "warn_percent": target["warn_percent"],
+        "calendar_id": target["calendar"],
+        "started_at": cycle.started_at,
+        "ended_at": cycle.ended_at,
+    }
+    try:
+        due = schedule(calendar, cycle.started_at, seconds, pauses, until=cycle.ended_at)
+        warn = schedule(
+            calendar, cycle.started_at, warn_seconds(seconds, target["warn_percent"]), pauses, until=cycle.ended_at
+        )
+    except CalendarGap as gap:
+        return base | {
+            "state": cycle.outcome or State.UNKNOWN,
+            "gap_date": gap.day,
+            "due_at": None,
+            "warn_at": None,
+            "is_breached": False,
+            "paused_seconds": 0,
+            "remaining_seconds": None,
+        }
+    return base | {
+        "state": cycle.outcome or (State.PAUSED if due.due_at is None else State.RUNNING),
+        "gap_date": None,
+        "due_at": due.due_at,
+        "warn_at": warn.due_at,
+        "is_breached": is_breached(due.due_at, ended_at=cycle.ended_at, now=now),
+        "paused_seconds": due.paused_seconds,
+        "remaining_seconds": due.remaining_when_paused,
+    }

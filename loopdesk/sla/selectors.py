@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from loopdesk.core.errors import ValidationFailed
 from loopdesk.sla import calendar_data
 from loopdesk.sla.badges import Badge, badge_for
-from loopdesk.sla.calendars import CalendarGap
-from loopdesk.sla.clocks import MILESTONE_LABELS, RULES, Milestone, State, schedule, warn_seconds
+from loopdesk.sla.clocks import MILESTONE_LABELS, RULES, Cycle, Milestone, State, clock_facts
 from loopdesk.sla.models import BusinessCalendar, SlaClock, SlaPolicy, TicketSla
 from loopdesk.sla.policies import PolicyConditions, first_matching_policy
 from loopdesk.tickets.models import Priority, Ticket
@@ -166,23 +165,15 @@ def preview_due_times(
         raise ValidationFailed(_("No active SLA policy applies."))
     targets = policy.current_revision.definition["targets"].get(priority, {})
     calendars = {c.pk: c for c in BusinessCalendar.objects.all()}
-    ordered_pauses = sorted((s, e) for s, e in pauses)
+    ordered_pauses: list[tuple[dt.datetime, dt.datetime | None]] = sorted((s, e) for s, e in pauses)
     rows = []
     for milestone in Milestone:
         target = targets.get(milestone.value)
         if target is None:
             continue
         calendar = calendars[target["calendar"]]
-        compiled = calendar_data.compiled(calendar)
-        seconds = target["minutes"] * 60
-        due = warn = gap = None
-        try:
-            due = schedule(compiled, received_at, seconds, list(ordered_pauses)).due_at
-            warn = schedule(
-                compiled, received_at, warn_seconds(seconds, target["warn_percent"]), list(ordered_pauses)
-            ).due_at
-        except CalendarGap as exc:
-            gap = exc.day
+        cycle = Cycle(milestone, 1, received_at)
+        facts = clock_facts(cycle, target, calendar_data.compiled(calendar), ordered_pauses, now=received_at)
         rows.append(
             PreviewRow(
                 milestone.value,
@@ -190,9 +181,9 @@ def preview_due_times(
                 _starts_on(milestone),
                 target["minutes"],
                 str(calendar),
-                warn,
-                due,
-                gap,
+                facts["warn_at"],
+                facts["due_at"],
+                facts["gap_date"],
             )
         )
     return policy, rows

@@ -20,15 +20,12 @@ from loopdesk.sla import calendar_data, policies, selectors
 from loopdesk.sla.calendars import CalendarGap, CompiledCalendar
 from loopdesk.sla.clocks import (
     MILESTONE_LABELS,
-    Cycle,
     Happening,
     Milestone,
     State,
+    clock_facts,
     cycles_from,
-    is_breached,
     pauses_from,
-    schedule,
-    warn_seconds,
 )
 from loopdesk.sla.models import (
     BusinessCalendar,
@@ -156,45 +153,6 @@ def _ensure_ticket_sla(ticket: Ticket) -> TicketSla | None:
     return TicketSla.objects.create(ticket=ticket, revision=policy.current_revision)
 
 
-def clock_values(
-    cycle: Cycle, target: dict[str, int], calendar: CompiledCalendar, pauses: list, *, now: dt.datetime
-) -> dict[str, Any]:
-    """The stored facts of one clock cycle: due and warning times, state, pause total."""
-    seconds = target["minutes"] * 60
-    base: dict[str, Any] = {
-        "target_minutes": target["minutes"],
-        "warn_percent": target["warn_percent"],
-        "calendar_id": target["calendar"],
-        "started_at": cycle.started_at,
-        "ended_at": cycle.ended_at,
-    }
-    try:
-        due = schedule(calendar, cycle.started_at, seconds, pauses, until=cycle.ended_at)
-        warn = schedule(
-            calendar, cycle.started_at, warn_seconds(seconds, target["warn_percent"]), pauses, until=cycle.ended_at
-        )
-    except CalendarGap as gap:
-        return base | {
-            "state": cycle.outcome or State.UNKNOWN,
-            "gap_date": gap.day,
-            "due_at": None,
-            "warn_at": None,
-            "is_breached": False,
-            "paused_seconds": 0,
-            "remaining_seconds": None,
-        }
-    state = cycle.outcome or (State.PAUSED if due.due_at is None else State.RUNNING)
-    return base | {
-        "state": state,
-        "gap_date": None,
-        "due_at": due.due_at,
-        "warn_at": warn.due_at,
-        "is_breached": is_breached(due.due_at, ended_at=cycle.ended_at, now=now),
-        "paused_seconds": due.paused_seconds,
-        "remaining_seconds": due.remaining_when_paused,
-    }
-
-
 def next_check_at(
     clock: SlaClock, levels: list[tuple[int, str, int]], calendar: CompiledCalendar
 ) -> dt.datetime | None:
@@ -245,7 +203,7 @@ def sync_ticket_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> lis
             clock = existing.get(key)
             if clock is not None and clock.state in FINAL_STATES:
                 continue
-            values = clock_values(cycle, target, calendar, pauses, now=now)
+            values = clock_facts(cycle, target, calendar, pauses, now=now)
             if clock is None:
                 clock = SlaClock(ticket=ticket, milestone=milestone, cycle=cycle.number)
                 existing[key] = clock
