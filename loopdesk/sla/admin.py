@@ -130,19 +130,14 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
     @admin.action(description=_("Confirm the next year without official data (after entering its dates)"))
     def confirm_next_year(self, request, queryset):
         for calendar in queryset:
-            years = calendar_data.uncovered_years(calendar) or []
-            last = calendar_data.known_until(calendar, set(calendar.confirmed_years.values_list("year", flat=True)))
-            if last is None:
-                messages.error(request, gettext("%s needs no confirmation.") % calendar)
-                continue
-            year = years[0] if years else last.year + 1
             try:
-                services.confirm_calendar_year(calendar, year=year, actor=request.user)
+                confirmation = services.confirm_calendar_year(calendar, actor=request.user)
             except DomainError as exc:
-                messages.error(request, str(exc.message))
+                messages.error(request, f"{calendar}: {exc.message}")
             else:
                 messages.success(
-                    request, gettext("%(calendar)s: %(year)d confirmed.") % {"calendar": calendar, "year": year}
+                    request,
+                    gettext("%(calendar)s: %(year)d confirmed.") % {"calendar": calendar, "year": confirmation.year},
                 )
 
 

@@ -109,11 +109,12 @@ def touch_calendar(calendar: BusinessCalendar) -> None:
 
 
 @transaction.atomic
-def confirm_calendar_year(calendar: BusinessCalendar, *, year: int, actor: User) -> CalendarYear:
-    """An admin confirms that `year`, past the official data, is complete as entered (overrides included)."""
+def confirm_calendar_year(calendar: BusinessCalendar, *, actor: User, year: int | None = None) -> CalendarYear:
+    """An admin confirms that `year` (default: the first one without data) is complete as entered."""
     last = calendar_data.known_until(calendar, set(calendar.confirmed_years.values_list("year", flat=True)))
     if last is None:
         raise ValidationFailed(_("This calendar does not use official holiday data; nothing to confirm."))
+    year = last.year + 1 if year is None else year
     if year <= calendar_data.official_last_day().year:
         raise ValidationFailed(_("The official data already covers %d.") % year)
     if year > last.year + 1:

@@ -197,3 +197,19 @@ def test_saving_a_policy_in_the_admin_publishes_a_revision(client, root):
     latest = SlaPolicyRevision.objects.filter(policy=policy).order_by("-number").first()
     assert latest.number == 2
     assert latest.definition["targets"]["P2"]["first_response"]["minutes"] == 30
+
+
+def test_the_admin_confirms_the_next_year_without_official_data(client, root):
+    client.force_login(root)
+    calendars = BusinessCalendar.objects.filter(code__in=["cn_workday", "24x7"]).order_by("code")
+    response = client.post(
+        reverse("admin:sla_businesscalendar_changelist"),
+        {"action": "confirm_next_year", "_selected_action": [c.pk for c in calendars]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert list(BusinessCalendar.objects.get(code="cn_workday").confirmed_years.values_list("year", flat=True)) == [
+        2027
+    ]
+    assert "2027" in page  # confirmed for the working calendar; the 24×7 one is refused with the reason
+    assert not BusinessCalendar.objects.get(code="24x7").confirmed_years.exists()
