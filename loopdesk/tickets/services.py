@@ -429,9 +429,11 @@ def record_onsite_arrival(ticket: Ticket, *, actor: User, note: str = "") -> Tic
     """The engineer is on site now (上门到场); meets the on-site arrival milestone."""
     ticket = _lock(ticket, None)
     _ensure_writable(ticket)
-    if ticket.status in (Status.NEW, Status.CLOSED):
+    if ticket.status not in workflow.ARRIVAL_STATUSES:
         raise IllegalTransition(_("Record the arrival on an assigned, open ticket."))
-    if not (ticket.owner_id == actor.pk or actor.has_perm("tickets.work_any_ticket")):
+    if not workflow.may_record_arrival(
+        ticket.status, is_archived=False, is_owner=ticket.owner_id == actor.pk, permissions=actor.get_all_permissions()
+    ):
         raise PermissionDenied(_("Only the owner records the arrival."))
     return record_event(ticket, TicketEvent.Kind.ONSITE_ARRIVED, actor=actor, body=note)
 

@@ -105,11 +105,12 @@ def _detail_context(request: AuthedRequest, ticket, bound: dict | None = None) -
     """Everything the ticket page shows; `bound` replaces one form with its rejected, filled-in copy."""
     bound = bound or {}
     user = request.user
+    permissions = user.get_all_permissions()
     transitions = workflow.available_transitions(
         ticket.status,
         is_archived=ticket.is_archived,
         is_owner=ticket.owner_id == user.pk,
-        permissions=user.get_all_permissions(),
+        permissions=permissions,
     )
     forms = []
     for transition in transitions:
@@ -129,10 +130,12 @@ def _detail_context(request: AuthedRequest, ticket, bound: dict | None = None) -
         "satisfaction_form": bound.get("satisfaction") or SatisfactionForm(),
         "priority_form": bound.get("priority") or PriorityForm(initial={"expected_version": ticket.version}),
         "onsite_form": bound.get("onsite") or OnsiteForm(),
-        "can_change_priority": ticket.is_open and not ticket.is_archived and user.has_perm("tickets.triage_ticket"),
-        "can_onsite": ticket.status not in (workflow.Status.NEW, workflow.Status.CLOSED)
-        and not ticket.is_archived
-        and (ticket.owner_id == user.pk or user.has_perm("tickets.work_any_ticket")),
+        "can_change_priority": workflow.may_change_priority(
+            ticket.status, is_archived=ticket.is_archived, permissions=permissions
+        ),
+        "can_onsite": workflow.may_record_arrival(
+            ticket.status, is_archived=ticket.is_archived, is_owner=ticket.owner_id == user.pk, permissions=permissions
+        ),
         "clocks": sla_selectors.clocks_of(ticket),
         "ticket_sla": sla_selectors.policy_of(ticket),
         "calendar_warnings": sla_selectors.calendar_warnings(),

@@ -169,6 +169,23 @@ def missing_fields(transition: Transition, supplied: dict[str, object]) -> list[
     return [f for f in transition.required if supplied.get(f) in (None, "", [], ())]
 
 
+ARRIVAL_STATUSES = frozenset(Status) - {Status.NEW, Status.CLOSED}  # an engineer can be sent on site
+
+
+def may_record_arrival(status: str, *, is_archived: bool, is_owner: bool, permissions: Collection[str]) -> bool:
+    """The owner (or someone who works any ticket) records the on-site arrival of an open, assigned ticket."""
+    return (
+        not is_archived
+        and Status(status) in ARRIVAL_STATUSES
+        and (is_owner or "tickets.work_any_ticket" in permissions)
+    )
+
+
+def may_change_priority(status: str, *, is_archived: bool, permissions: Collection[str]) -> bool:
+    """Whoever classifies tickets may re-prioritise an open one."""
+    return not is_archived and Status(status) in OPEN_STATUSES and "tickets.triage_ticket" in permissions
+
+
 def raised_rank(current_rank: int, ranks: Sequence[int]) -> int:
     """One level more urgent (lower rank number) among `ranks`; the most urgent stays where it is."""
     higher = [r for r in ranks if r < current_rank]

@@ -82,3 +82,31 @@ def test_raised_rank_is_the_next_more_urgent_level(ranks, current):
 @pytest.mark.parametrize(("score", "unsatisfied"), [(1, True), (2, True), (3, False), (5, False)])
 def test_unsatisfied_threshold(score, unsatisfied):
     assert workflow.is_unsatisfied(score) is unsatisfied
+
+
+@pytest.mark.parametrize(
+    ("status", "archived", "owner", "perms", "allowed"),
+    [
+        ("in_progress", False, True, set(), True),
+        ("assigned", False, False, {"tickets.work_any_ticket"}, True),
+        ("in_progress", False, False, set(), False),
+        ("new", False, True, set(), False),
+        ("closed", False, True, set(), False),
+        ("resolved", True, True, set(), False),
+    ],
+)
+def test_who_records_an_on_site_arrival(status, archived, owner, perms, allowed):
+    assert workflow.may_record_arrival(status, is_archived=archived, is_owner=owner, permissions=perms) is allowed
+
+
+@pytest.mark.parametrize(
+    ("status", "archived", "perms", "allowed"),
+    [
+        ("in_progress", False, {"tickets.triage_ticket"}, True),
+        ("in_progress", False, set(), False),
+        ("closed", False, {"tickets.triage_ticket"}, False),
+        ("resolved", True, {"tickets.triage_ticket"}, False),
+    ],
+)
+def test_who_changes_the_priority(status, archived, perms, allowed):
+    assert workflow.may_change_priority(status, is_archived=archived, permissions=perms) is allowed
