@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("loopdesk.customers.urls")),
     path("", include("loopdesk.tickets.urls")),
     path("", include("loopdesk.sla.urls")),
+    path("", include("loopdesk.routing.urls")),
     path("", include("loopdesk.notifications.urls")),
 ]
 

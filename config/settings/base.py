@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "loopdesk.scheduling",
     "loopdesk.notifications",
     "loopdesk.sla",
+    "loopdesk.routing",
     "loopdesk.api",
 ]
 
@@ -132,6 +133,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 LOOPDESK_PERIODIC_JOBS = {
     "sla.sweep": {"task": "loopdesk.sla.tasks.sweep_sla_clocks", "every": 60},
     "notifications.deliver": {"task": "loopdesk.notifications.tasks.deliver_outbox", "every": 30},
+    "routing.sweep": {"task": "loopdesk.routing.tasks.sweep_routing", "every": 60},
 }
 
 # Security baseline (RELIABILITY R04, R35). HTTPS-only flags are switched on in production.py.

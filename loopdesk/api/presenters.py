@@ -20,6 +20,10 @@ TICKET_FIELDS = (
     "status_label",
     *DETAIL_FIELDS,
     "received_at",
+    "involves_staff",
+    "is_major_complaint",
+    "approval_role",
+    "approved_at",
     "assigned_at",
     "accepted_at",
     "due_at",
@@ -105,6 +109,7 @@ def ticket_out(ticket, *, reveal: bool, badge=None) -> dict[str, Any]:
 def ticket_detail_out(ticket, events, satisfactions, *, reveal: bool, clocks=(), ticket_sla=None) -> dict[str, Any]:
     open_clocks = [c for c in clocks if c.clock.is_open]
     data = ticket_out(ticket, reveal=reveal, badge=open_clocks[0].badge if open_clocks else None)
+    data["watchers"] = sorted(u.username for u in ticket.watchers.all())
     data["sla_clocks"] = [clock_out(view) for view in clocks]
     data["sla_policy"] = (
         {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field
@@ -61,6 +61,8 @@ class TicketCreateIn(TicketDetailsIn):
     received_at: AwareDatetime | None = None
     asset_serial_no: str = Field("", max_length=100)
     order_no: str = Field("", max_length=64)
+    involves_staff: bool = False
+    is_major_complaint: bool = False
 
 
 class TicketPatchIn(TicketDetailsIn):
@@ -76,6 +78,8 @@ class TransitionIn(StrictIn):
     owner: str | None = Field(None, max_length=150)
     department: str | None = Field(None, max_length=32)
     note: str | None = Field(None, max_length=20000)
+    involves_staff: bool | None = None
+    is_major_complaint: bool | None = None
     root_cause: str | None = Field(None, max_length=20000)
     solution: str | None = Field(None, max_length=20000)
     result: str | None = Field(None, max_length=24)
@@ -224,6 +228,10 @@ class TicketOut(Schema):
     demand_detail: str
     expected_timeline: str
     received_at: dt.datetime
+    involves_staff: bool
+    is_major_complaint: bool
+    approval_role: str
+    approved_at: dt.datetime | None
     assigned_at: dt.datetime | None
     accepted_at: dt.datetime | None
     due_at: dt.datetime | None
@@ -242,6 +250,7 @@ class TicketOut(Schema):
 
 
 class TicketDetailOut(TicketOut):
+    watchers: list[str]
     sla_policy: SlaPolicyRefOut | None
     sla_clocks: list[SlaClockOut]
     events: list[EventOut]
@@ -276,3 +285,74 @@ class ErrorDetail(Schema):
 
 class ErrorOut(Schema):
     error: ErrorDetail
+
+
+class DeclineIn(StrictIn):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class EscalateIn(StrictIn):
+    to_role: str = Field(max_length=32)
+    reason: str = Field(min_length=1, max_length=2000)
+    cause: Literal["manual", "kb_no_answer"] = "manual"
+
+
+class ApproveIn(StrictIn):
+    note: str = Field("", max_length=2000)
+
+
+class RoutingDraftIn(StrictIn):
+    title: str = Field("", max_length=255)
+    description: str = Field("", max_length=100_000)
+    channel: str = Field("phone", max_length=16)
+    category: str = Field("", max_length=40)
+    priority: str = Field("", max_length=16)
+    customer_tier: str = Field("standard", max_length=16)
+    customer_industry: str = Field("", max_length=100)
+    product: str = Field("", max_length=200)
+    model: str = Field("", max_length=100)
+    tags: list[TagName] = Field(default_factory=list, max_length=20)
+    involves_staff: bool = False
+    is_major_complaint: bool = False
+    received_at: AwareDatetime | None = None
+    trigger: str = Field("created", max_length=16)
+    include_inactive: bool = False
+
+
+class RoutingMatchOut(Schema):
+    rule_id: int
+    name: str
+    reasons: list[str]
+
+
+class RoutingDryRunOut(Schema):
+    matches: list[RoutingMatchOut]
+    default_queue: bool
+    explanation: str
+    department: str | None
+    strategy: str
+    member_role: str
+    would_assign_to: str | None
+    assignment_reason: str
+    priority: str | None
+    tags: list[str]
+    watchers: list[str]
+    approver_role: str
+
+
+class MemberLoadOut(Schema):
+    username: str
+    display_name: str
+    on_duty: bool
+    is_away: bool
+    cap: int | None
+    open_count: int
+    by_priority: dict[str, int]
+    oldest_waiting: dt.datetime | None
+
+
+class WorkloadOut(Schema):
+    department: str
+    strategy: str
+    queue: int
+    members: list[MemberLoadOut]

@@ -15,6 +15,7 @@ from loopdesk.api.auth import TokenAuth
 from loopdesk.api.errors import install_error_handlers, respond
 from loopdesk.api.parser import StrictJsonParser
 from loopdesk.customers.api import router as customers_router
+from loopdesk.routing.api import router as routing_router
 from loopdesk.sla.api import router as sla_router
 from loopdesk.tickets.api import router as tickets_router
 
@@ -74,3 +75,4 @@ install_error_handlers(api)
 api.add_router("", tickets_router)
 api.add_router("", customers_router)
 api.add_router("", sla_router)
+api.add_router("", routing_router)

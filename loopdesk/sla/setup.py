@@ -56,7 +56,15 @@ def _apply_priorities(preset: dict) -> dict[str, Priority]:
     for code, name, name_en, rank in preset["priorities"]:
         Priority.objects.filter(rank=rank).exclude(code=code).update(rank=200 + rank)
         result[code], _ = Priority.objects.update_or_create(
-            code=code, defaults={"name": name, "name_en": name_en, "rank": rank, "is_active": True}
+            code=code,
+            defaults={"name": name, "name_en": name_en, "rank": rank, "is_active": True},
+            create_defaults={
+                "name": name,
+                "name_en": name_en,
+                "rank": rank,
+                "is_active": True,
+                "workload_weight": max(1, 4 - rank),  # P1 weighs 3, P2 2, the rest 1 (editable)
+            },
         )
     return result
 

@@ -62,7 +62,7 @@ def list_priorities(request: AuthedRequest):
     return [_labelled(p) | {"rank": p.rank} for p in Priority.objects.filter(is_active=True)]
 
 
-def _detail(request: AuthedRequest, ticket) -> dict:
+def detail_response(request: AuthedRequest, ticket) -> dict:
     ticket = selectors.get_ticket_for(request.user, ticket.number)
     reveal = may_reveal(request)
     audit_reveal(request, [ticket.customer])
@@ -87,7 +87,7 @@ def create_ticket(request: AuthedRequest, payload: TicketCreateIn):
     digest = idempotency.payload_hash(data)
     if key and (record := idempotency.previous(request.user, key, digest)) is not None:
         request.idempotent_replay = True
-        return Status(201, _detail(request, record.ticket))
+        return Status(201, detail_response(request, record.ticket))
     try:
         ticket = _create(request, data, key, digest)
     except IntegrityError:  # the same key raced in from a parallel request: replay its result
@@ -96,7 +96,7 @@ def create_ticket(request: AuthedRequest, payload: TicketCreateIn):
             raise
         request.idempotent_replay = True
         ticket = record.ticket
-    return Status(201, _detail(request, ticket))
+    return Status(201, detail_response(request, ticket))
 
 
 @transaction.atomic
@@ -166,7 +166,7 @@ def _bool_param(params, name: str) -> bool:
 
 @router.get("/tickets/{number}", response={200: TicketDetailOut, **ERRORS})
 def get_ticket(request: AuthedRequest, number: str):
-    return _detail(request, selectors.get_ticket_for(request.user, number))
+    return detail_response(request, selectors.get_ticket_for(request.user, number))
 
 
 @router.patch("/tickets/{number}", response={200: TicketDetailOut, **ERRORS})
@@ -177,7 +177,7 @@ def update_ticket(request: AuthedRequest, number: str, payload: TicketPatchIn):
     if not (ticket.owner_id == request.user.pk or request.user.has_perm("tickets.add_ticket")):
         raise PermissionDenied(_("You may not edit this ticket."))
     services.update_ticket_details(ticket, actor=request.user, expected_version=version, **data)
-    return _detail(request, ticket)
+    return detail_response(request, ticket)
 
 
 @router.post("/tickets/{number}/transitions", response={200: TicketDetailOut, **ERRORS})
@@ -187,7 +187,7 @@ def transition(request: AuthedRequest, number: str, payload: TransitionIn):
     data = payload.model_dump(exclude_none=True)
     to, version = data.pop("to"), data.pop("version", None)
     services.transition_ticket(ticket, to=to, actor=request.user, expected_version=version, **data)
-    return _detail(request, ticket)
+    return detail_response(request, ticket)
 
 
 @router.post("/tickets/{number}/replies", response={201: TicketDetailOut, **ERRORS})
@@ -195,14 +195,14 @@ def reply(request: AuthedRequest, number: str, payload: ReplyIn):
     """A public reply (`is_public: true`) or an internal note."""
     ticket = selectors.get_ticket_for(request.user, number)
     services.add_reply(ticket, body=payload.body, actor=request.user, is_public=payload.is_public)
-    return Status(201, _detail(request, ticket))
+    return Status(201, detail_response(request, ticket))
 
 
 @router.post("/tickets/{number}/progress", response={201: TicketDetailOut, **ERRORS})
 def progress(request: AuthedRequest, number: str, payload: ProgressIn):
     ticket = selectors.get_ticket_for(request.user, number)
     services.add_progress_update(ticket, body=payload.body, actor=request.user, next_step=payload.next_step)
-    return Status(201, _detail(request, ticket))
+    return Status(201, detail_response(request, ticket))
 
 
 @router.post("/tickets/{number}/satisfaction", response={201: TicketDetailOut, **ERRORS})
@@ -210,7 +210,7 @@ def satisfaction(request: AuthedRequest, number: str, payload: SatisfactionIn):
     """Record the callback verdict; a score of 2 or less reopens the ticket."""
     ticket = selectors.get_ticket_for(request.user, number)
     services.record_satisfaction(ticket, actor=request.user, **payload.model_dump())
-    return Status(201, _detail(request, ticket))
+    return Status(201, detail_response(request, ticket))
 
 
 @router.post("/tickets/{number}/priority", response={200: TicketDetailOut, **ERRORS})
@@ -220,4 +220,4 @@ def change_priority(request: AuthedRequest, number: str, payload: PriorityIn):
     services.change_priority(
         ticket, priority=payload.priority, reason=payload.reason, actor=request.user, expected_version=payload.version
     )
-    return _detail(request, ticket)
+    return detail_response(request, ticket)

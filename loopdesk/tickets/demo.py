@@ -144,6 +144,9 @@ def walk(ticket: Ticket, target: str, w: Walker, owner: User) -> None:
                 )
             else:
                 services.transition_ticket(ticket, to="notified", actor=desk, message="问题已处理，请您确认")
+                if rng.random() < 0.5:  # the customer calls back before the survey: reopened by hand, same owner
+                    services.transition_ticket(ticket, to="reopened", actor=desk, reason=rng.choice(w.complaints))
+                    return
                 score = rng.choice([1, 2])
                 services.record_satisfaction(
                     ticket,

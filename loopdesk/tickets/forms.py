@@ -102,6 +102,9 @@ class NewTicketForm(forms.Form):
         label=_("Keywords"), required=False, max_length=400, help_text=_("Separate keywords with commas.")
     )
 
+    involves_staff = forms.BooleanField(label=_("Involves staff (copy HR)"), required=False)
+    is_major_complaint = forms.BooleanField(label=_("Major complaint (reputation risk)"), required=False)
+
     CUSTOMER_FIELDS = ("name", "phone", "email", "company", "industry", "address", "member_no")
     DETAIL_FIELDS = DETAIL_FIELDS
 
@@ -124,7 +127,8 @@ class NewTicketForm(forms.Form):
             f: self.cleaned_data.get(f)
             for f in ("channel", "title", "description", "category", "priority", "tags", *self.DETAIL_FIELDS)
         }
-        return {k: v for k, v in data.items() if v not in (None, "")}
+        data = {k: v for k, v in data.items() if v not in (None, "")}
+        return data | {f: bool(self.cleaned_data.get(f)) for f in ("involves_staff", "is_major_complaint")}
 
 
 METHOD_CHOICES = [
@@ -151,6 +155,8 @@ def transition_field(name: str) -> forms.Field:
         "message": lambda: forms.CharField(label=_("Message to the customer"), widget=TEXTAREA, max_length=20000),
         "method": lambda: forms.ChoiceField(label=_("How"), choices=METHOD_CHOICES),
         "reason": lambda: forms.CharField(label=_("Reason"), widget=TEXTAREA, max_length=2000),
+        "involves_staff": lambda: forms.BooleanField(label=_("Involves staff (copy HR)")),
+        "is_major_complaint": lambda: forms.BooleanField(label=_("Major complaint (reputation risk)")),
     }
     return makers[name]()
 

@@ -49,6 +49,9 @@ class Priority(LabelledMixin, models.Model):
     name = models.CharField(_("name"), max_length=32)
     name_en = models.CharField(_("English name"), max_length=32, blank=True)
     rank = models.PositiveSmallIntegerField(_("rank"), unique=True)
+    workload_weight = models.PositiveSmallIntegerField(
+        _("workload weight"), default=1, help_text=_("How much one open ticket of this priority counts in workload.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -161,6 +164,27 @@ class Ticket(models.Model):
         related_name="tickets",
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("keywords"), blank=True, related_name="tickets")
+    involves_staff = models.BooleanField(_("involves staff"), default=False)
+    is_major_complaint = models.BooleanField(
+        _("major complaint"),
+        default=False,
+        help_text=_("Reputation risk (重大投诉); reported to the service director."),
+    )
+    watchers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("watchers"), blank=True, related_name="watched_tickets"
+    )
+    approval_role = models.CharField(
+        _("approval needed from"), max_length=32, blank=True, help_text=_("Role whose holder must approve closing.")
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     owner_department = models.ForeignKey(
         "accounts.Department",
         verbose_name=_("owner department"),
@@ -262,6 +286,11 @@ class TicketEvent(models.Model):
         SLA_WARNING = "sla_warning", _("SLA warning")
         SLA_BREACHED = "sla_breached", _("SLA breached")
         SLA_ESCALATED = "sla_escalated", _("SLA escalated")
+        ROUTED = "routed", _("Routed")
+        DECLINED = "declined", _("Declined by the owner")
+        ESCALATED = "escalated", _("Escalated")
+        APPROVED = "approved", _("Approved")
+        WATCHER_ADDED = "watcher_added", _("Watcher added")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -16,10 +16,10 @@ class TicketQuerySet(models.QuerySet):
         department = user.department
         if department is not None and department.sees_all_tickets:
             return self
-        q = models.Q(owner=user) | models.Q(created_by=user)
+        q = models.Q(owner=user) | models.Q(created_by=user) | models.Q(watchers=user)
         if department is not None:
             q |= models.Q(owner_department=department)
-        return self.filter(q)
+        return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
 
     def open(self) -> TicketQuerySet:
         return self.exclude(status="closed")

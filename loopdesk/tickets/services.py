@@ -13,8 +13,10 @@ from loopdesk.accounts.models import Department, User
 from loopdesk.core.errors import Conflict, IllegalTransition, PermissionDenied, ValidationFailed
 from loopdesk.core.models import next_public_number
 from loopdesk.customers.models import Asset, Customer, Order
-from loopdesk.sla.services import sync_ticket_clocks
+from loopdesk.routing.rules import Trigger
+from loopdesk.routing.services import ensure_capacity, notify_second_processing, route_ticket
 from loopdesk.tickets import workflow
+from loopdesk.tickets.events import record_event
 from loopdesk.tickets.models import (
     Category,
     Channel,
@@ -53,32 +55,6 @@ STATUS_EVENT = {
     Status.CLOSED: TicketEvent.Kind.CLOSED,
     Status.REOPENED: TicketEvent.Kind.REOPENED,
 }
-
-
-def record_event(
-    ticket: Ticket,
-    kind: str,
-    *,
-    actor: User | None,
-    body: str = "",
-    is_public: bool = False,
-    from_status: str = "",
-    to_status: str = "",
-    **data: Any,
-) -> TicketEvent:
-    """Append one event to the ticket's timeline and bring its SLA clocks in step with it."""
-    event = TicketEvent.objects.create(
-        ticket=ticket,
-        kind=kind,
-        actor=actor,
-        body=body,
-        is_public=is_public,
-        from_status=from_status,
-        to_status=to_status,
-        data=data,
-    )
-    sync_ticket_clocks(ticket, now=event.created_at)
-    return event
 
 
 # --- resolving plain input values -------------------------------------------------------------------
@@ -161,6 +137,8 @@ def open_ticket(
     priority: str | None = None,
     tags: list[str] | str | None = None,
     received_at: dt.datetime | None = None,
+    involves_staff: bool = False,
+    is_major_complaint: bool = False,
     **details: Any,
 ) -> Ticket:
     """Register feedback as a new ticket with its public number and a CREATED event."""
@@ -189,10 +167,13 @@ def open_ticket(
         priority=resolve_priority(priority),
         received_at=(received_at or now).replace(second=0, microsecond=0),
         created_by=actor,
+        involves_staff=bool(involves_staff),
+        is_major_complaint=bool(is_major_complaint),
         **_validate_details(details),
     )
     ticket.tags.set(resolve_tags(tags))
     record_event(ticket, TicketEvent.Kind.CREATED, actor=actor, to_status=Status.NEW, channel=channel)
+    route_ticket(ticket, trigger=Trigger.CREATED)
     return ticket
 
 
@@ -291,6 +272,10 @@ def transition_ticket(
         to_status=ticket.status,
         **event_data,
     )
+    if transition.to == Status.TRIAGED and ticket.owner_id is None:
+        route_ticket(ticket, trigger=Trigger.CLASSIFIED)
+    elif transition.to == Status.REOPENED and "owner" not in event_data:
+        route_ticket(ticket, trigger=Trigger.REOPENED)
     return ticket
 
 
@@ -300,6 +285,9 @@ def _apply_triage(ticket: Ticket, actor: User, given: dict) -> dict:
     ticket.category, ticket.priority = category, priority
     if "tags" in given:
         ticket.tags.set(resolve_tags(given["tags"]))
+    for flag in ("involves_staff", "is_major_complaint"):
+        if flag in given:
+            setattr(ticket, flag, given[flag] in (True, "true", "on", "1", 1))
     return {"category": category.code, "priority": priority.code}
 
 
@@ -318,6 +306,7 @@ def _apply_assign(ticket: Ticket, actor: User, given: dict) -> dict:
                 "priority": _("Required before assignment."),
             },
         )
+    ensure_capacity(owner, ticket=ticket)
     ticket.owner, ticket.owner_department = owner, department
     ticket.assigned_at, ticket.accepted_at = timezone.now(), None
     return {
@@ -354,6 +343,11 @@ def _apply_notify(ticket: Ticket, actor: User, given: dict) -> dict:
 
 
 def _apply_close(ticket: Ticket, actor: User, given: dict) -> dict:
+    if ticket.approval_role and ticket.approved_at is None:
+        raise ValidationFailed(
+            _("This ticket needs approval by the %(role)s before it is closed.") % {"role": ticket.approval_role},
+            fields={"approval": _("Approval missing.")},
+        )
     if not ticket.satisfactions.exists() and not given.get("reason"):
         raise ValidationFailed(
             _("Record the customer's satisfaction first, or give a reason for closing without it."),
@@ -369,6 +363,7 @@ def _apply_reopen(ticket: Ticket, actor: User, given: dict) -> dict:
         if not actor.has_perm("tickets.assign_ticket"):
             raise PermissionDenied(_("Only a supervisor may change the owner when reopening."))
         owner = resolve_owner(given["owner"])
+        ensure_capacity(owner, ticket=ticket)
         ticket.owner, ticket.owner_department = owner, owner.department
         data["owner"] = owner.username
     old = ticket.priority
@@ -554,6 +549,8 @@ def _reopen_unsatisfied(ticket: Ticket, actor: User, satisfaction: Satisfaction)
         automatic=True,
         **data,
     )
+    route_ticket(ticket, trigger=Trigger.UNSATISFIED)
+    notify_second_processing(ticket)
 
 
 @transaction.atomic
@@ -568,4 +565,22 @@ def archive_ticket(ticket: Ticket, *, actor: User) -> Ticket:
     ticket.version += 1
     ticket.save()
     record_event(ticket, TicketEvent.Kind.ARCHIVED, actor=actor)
+    return ticket
+
+
+@transaction.atomic
+def approve_ticket(ticket: Ticket, *, actor: User, note: str = "") -> Ticket:
+    """The second approver a routing rule required (e.g. the service director) signs the handling off."""
+    ticket = _lock(ticket, None)
+    _ensure_writable(ticket)
+    if not ticket.approval_role:
+        raise IllegalTransition(_("This ticket needs no approval."))
+    if ticket.approved_at is not None:
+        raise IllegalTransition(_("This ticket is already approved."))
+    if not (actor.is_superuser or actor.groups.filter(name=ticket.approval_role).exists()):
+        raise PermissionDenied(_("Only the %(role)s may approve this ticket.") % {"role": ticket.approval_role})
+    ticket.approved_by, ticket.approved_at = actor, timezone.now()
+    ticket.version += 1
+    ticket.save()
+    record_event(ticket, TicketEvent.Kind.APPROVED, actor=actor, body=note.strip(), role=ticket.approval_role)
     return ticket

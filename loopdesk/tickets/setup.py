@@ -33,4 +33,6 @@ def apply_category_preset(preset: str) -> list[Category]:
 @transaction.atomic
 def ensure_default_priorities() -> None:
     for code, name, name_en, rank in PRIORITIES:
-        Priority.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en, "rank": rank})
+        Priority.objects.get_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "rank": rank, "workload_weight": max(1, 4 - rank)}
+        )

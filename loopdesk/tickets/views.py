@@ -17,6 +17,7 @@ from loopdesk.core.forms import add_domain_error
 from loopdesk.customers.models import Customer
 from loopdesk.customers.presentation import customer_fields
 from loopdesk.customers.services import register_customer, reveal_customer_field
+from loopdesk.routing.forms import ApproveForm, DeclineForm, EscalateForm
 from loopdesk.sla import selectors as sla_selectors
 from loopdesk.tickets import selectors, services, workflow
 from loopdesk.tickets.forms import (
@@ -146,6 +147,21 @@ def _detail_context(request: AuthedRequest, ticket, bound: dict | None = None) -
         and not ticket.is_archived
         and user.has_perm("tickets.archive_ticket"),
         "open_form": next(iter(bound), None),
+        "can_decline": workflow.may_decline(
+            ticket.status, is_archived=ticket.is_archived, is_owner=ticket.owner_id == user.pk
+        ),
+        "can_escalate": workflow.may_escalate(
+            ticket.status, is_archived=ticket.is_archived, is_owner=ticket.owner_id == user.pk, permissions=permissions
+        ),
+        "can_approve": workflow.may_approve(
+            ticket.approval_role,
+            is_approved=ticket.approved_at is not None,
+            is_archived=ticket.is_archived,
+            roles={g.name for g in user.groups.all()},
+        ),
+        "decline_form": DeclineForm(),
+        "escalate_form": EscalateForm(),
+        "approve_form": ApproveForm(),
     }
 
 

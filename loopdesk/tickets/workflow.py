@@ -63,7 +63,7 @@ TRANSITIONS: dict[Status, Transition] = {
             _("Classify"),
             "tickets.triage_ticket",
             required=("category", "priority"),
-            optional=("tags",),
+            optional=("tags", "involves_staff", "is_major_complaint"),
         ),
         Transition(
             Status.ASSIGNED,
@@ -195,3 +195,20 @@ def raised_rank(current_rank: int, ranks: Sequence[int]) -> int:
 def is_unsatisfied(score: int, threshold: int = 2) -> bool:
     """A satisfaction score at or below the threshold reopens the ticket."""
     return score <= threshold
+
+
+def may_decline(status: str, *, is_archived: bool, is_owner: bool) -> bool:
+    """Only the new owner, before accepting, may hand a ticket back to the queue."""
+    return not is_archived and is_owner and Status(status) == Status.ASSIGNED
+
+
+def may_escalate(status: str, *, is_archived: bool, is_owner: bool, permissions: Collection[str]) -> bool:
+    """The owner (or whoever works any ticket) may hand an open ticket up the line."""
+    return (
+        not is_archived and Status(status) in OPEN_STATUSES and (is_owner or "tickets.work_any_ticket" in permissions)
+    )
+
+
+def may_approve(approval_role: str, *, is_approved: bool, is_archived: bool, roles: Collection[str]) -> bool:
+    """A holder of the role a routing rule named signs the handling off, once."""
+    return bool(approval_role) and not is_approved and not is_archived and approval_role in roles

@@ -33,7 +33,7 @@ def test_list_filters_and_paginates(api_client, supervisor):
 
 @pytest.mark.django_db
 def test_list_shows_only_visible_tickets(api_client, supervisor, engineer):
-    create_many(api_client(supervisor), 2)
+    create_many(api_client(supervisor), 2, category="service_complaint")  # routed to customer service
 
     assert api_client(engineer).get("/api/v1/tickets").json() == {"count": 0, "limit": 50, "offset": 0, "items": []}
 

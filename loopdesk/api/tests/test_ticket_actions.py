@@ -54,7 +54,7 @@ def test_create_with_every_seed_detail_and_product_lookups(api_client, agent):
     assert data["received_at"].startswith("2024-03-15T01:30")
     ticket = Ticket.objects.get(number=data["number"])
     assert (ticket.asset, ticket.order, ticket.created_by) == (asset, order, agent)
-    assert [e["kind"] for e in data["events"]] == ["created"]
+    assert [e["kind"] for e in data["events"]] == ["created", "routed"]
 
 
 @pytest.mark.django_db

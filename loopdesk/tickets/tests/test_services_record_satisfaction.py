@@ -50,12 +50,14 @@ def test_an_unsatisfied_customer_reopens_the_ticket_with_higher_priority(walk_ti
     before = ticket.events.count()
     # when the callback gives `score`
     services.record_satisfaction(ticket, actor=agent, score=score, comment="问题没解决")
-    # then the ticket is reopened automatically, one priority level higher, with both events recorded
+    # then the ticket is reopened automatically, one priority level higher, and second processing hands it
+    # to the customer-service supervisor by the preset rule
     ticket.refresh_from_db()
-    assert (ticket.status, ticket.priority.code, ticket.reopen_count) == ("reopened", "P1", 1)
+    assert (ticket.status, ticket.priority.code, ticket.reopen_count) == ("assigned", "P1", 1)
+    assert ticket.owner.username == "supervisor"
     assert ticket.closed_at is None and ticket.resolved_at is None
-    assert kinds_after(ticket, before) == ["satisfaction_recorded", "reopened"]
-    reopened = ticket.events.order_by("id").last()
+    assert kinds_after(ticket, before) == ["satisfaction_recorded", "reopened", "routed", "assigned"]
+    reopened = ticket.events.get(kind="reopened")
     assert reopened.from_status == source and reopened.to_status == "reopened"
     assert reopened.data["automatic"] is True and reopened.data["priority"] == {"from": "P2", "to": "P1"}
     assert str(score) in reopened.body

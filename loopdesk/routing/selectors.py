@@ -1,0 +1,343 @@
+"""Reads for routing: ticket facts, the compiled active rules, members as candidates, and the workload view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Min, Sum
+from django.utils import timezone
+
+from loopdesk.accounts.models import Department, User
+from loopdesk.customers.models import Customer
+from loopdesk.routing import assignment, rules
+from loopdesk.routing.assignment import Candidate
+from loopdesk.routing.models import DepartmentRouting, MemberProfile, RoutingRule, RulesetVersion
+from loopdesk.sla import calendar_data
+from loopdesk.sla.calendars import CalendarGap
+from loopdesk.sla.models import BusinessCalendar
+from loopdesk.tickets.models import Category, Channel, Priority, Ticket
+from loopdesk.tickets.workflow import Status
+
+# Work a member is carrying: assigned to them and not yet resolved.
+WORK_STATUSES = (Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS, Status.WAITING_CUSTOMER, Status.REOPENED)
+
+
+def ticket_facts(ticket: Ticket, *, trigger: str, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The plain facts routing conditions look at."""
+    now = timezone.localtime(now or timezone.now())
+    asset = ticket.asset
+    received = timezone.localtime(ticket.received_at)
+    return {
+        "trigger": trigger,
+        "category": ticket.category.code if ticket.category else "",
+        "priority": ticket.priority.code if ticket.priority else "",
+        "channel": ticket.channel,
+        "customer_tier": ticket.customer.tier,
+        "customer_industry": ticket.customer.industry,
+        "weekday": str(received.isoweekday()),
+        "product": asset.product_name if asset else "",
+        "model": asset.model if asset else "",
+        "text": f"{ticket.title}\n{ticket.description}",
+        "tags": [t.name for t in ticket.tags.all()] if ticket.pk else [],
+        "time_of_day": received.hour * 60 + received.minute,
+        "in_business_hours": in_business_hours(received),
+        "involves_staff": ticket.involves_staff,
+        "is_major_complaint": ticket.is_major_complaint,
+        "is_reopened": ticket.reopen_count > 0,
+    }
+
+
+def in_business_hours(moment: dt.datetime) -> bool:
+    """Within the default working calendar (weekday hours, holidays and 调休 make-up days)."""
+    calendar = BusinessCalendar.objects.filter(is_24x7=False).order_by("pk").first()
+    if calendar is None:
+        return True
+    try:
+        return calendar_data.compiled(calendar).is_working(moment)
+    except CalendarGap:
+        return moment.isoweekday() <= 5
+
+
+def known_values() -> dict[str, list[str]]:
+    """Codes a choice condition may name; anything else is refused when a rule is saved."""
+    return {
+        "trigger": [t.value for t in rules.Trigger],
+        "category": list(Category.objects.values_list("code", flat=True)),
+        "priority": list(Priority.objects.values_list("code", flat=True)),
+        "channel": list(Channel.values),
+        "customer_tier": list(Customer.Tier.values),
+        "weekday": [str(d) for d in range(1, 8)],
+    }
+
+
+def value_labels() -> dict[str, dict[str, str]]:
+    """Display names for codes, so explanations read "category = 硬件故障"."""
+    return {
+        "category": {c.code: c.label for c in Category.objects.all()},
+        "priority": {p.code: f"{p.code} {p.label}" for p in Priority.objects.all()},
+        "channel": {k: str(v) for k, v in Channel.choices},
+        "customer_tier": {k: str(v) for k, v in Customer.Tier.choices},
+        "trigger": {t.value: t.value for t in rules.Trigger},
+    }
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v for part in value.replace("，", ",").split(",") if (v := part.strip()))
+
+
+def rule_value(rule: RoutingRule, conditions: Iterable[Any] | None = None) -> rules.Rule:
+    """A stored rule as a plain value; `conditions` lets a form check unsaved conditions."""
+    conditions = rule.conditions.all() if conditions is None else conditions
+    watchers = tuple(u.username for u in rule.watchers.all()) if rule.pk else ()
+    departments = tuple(f"dept:{d.code}" for d in rule.watcher_departments.all()) if rule.pk else ()
+    return rules.Rule(
+        id=rule.pk or 0,
+        name=rule.name,
+        position=rule.position,
+        conditions=tuple(rules.Condition(c.field, c.op, c.value) for c in conditions),
+        match_all=rule.match_all,
+        continues=rule.continues,
+        continue_at=rule.continue_at_id,
+        actions=rules.Actions(
+            department=rule.set_department.code if rule.set_department_id else "",
+            owner=rule.set_owner.username if rule.set_owner_id else "",
+            strategy=rule.strategy,
+            member_role=rule.member_role,
+            priority=rule.set_priority.code if rule.set_priority_id else "",
+            raise_priority=rule.raise_priority,
+            tags=_split(rule.add_tags),
+            watchers=watchers + departments,
+            watcher_roles=_split(rule.watcher_roles),
+            approver_role=rule.approver_role,
+        ),
+    )
+
+
+def stored_rules(*, include_inactive: bool = False) -> list[rules.Rule]:
+    queryset = RoutingRule.objects.select_related("set_department", "set_owner", "set_priority").prefetch_related(
+        "conditions", "watchers", "watcher_departments"
+    )
+    if not include_inactive:
+        queryset = queryset.filter(is_active=True)
+    return [rule_value(r) for r in queryset]
+
+
+_cache: dict[str, Any] = {}
+_cache_lock = threading.Lock()
+
+
+def active_rules() -> list[rules.Rule]:
+    """The live rule set, compiled once per process and rule-set version (one small query otherwise)."""
+    token = RulesetVersion.objects.values_list("token", flat=True).first()
+    with _cache_lock:
+        if token is not None and _cache.get("token") == token:
+            return _cache["rules"]
+    compiled = stored_rules()
+    with _cache_lock:
+        _cache.update(token=token, rules=compiled)
+    return compiled
+
+
+def default_queue() -> Department | None:
+    setting = DepartmentRouting.objects.select_related("department").filter(is_default_queue=True).first()
+    return setting.department if setting else Department.objects.order_by("pk").first()
+
+
+def routing_of(department: Department) -> DepartmentRouting:
+    return DepartmentRouting.objects.get_or_create(department=department)[0]
+
+
+# --- members as candidates ------------------------------------------------------------------------------
+
+
+def open_work(user_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """(open tickets, weighted load) per owner, in one query."""
+    rows = (
+        Ticket.objects.filter(owner_id__in=list(user_ids), status__in=WORK_STATUSES)
+        .values("owner_id")
+        .annotate(n=Count("id"), load=Sum("priority__workload_weight"))
+    )
+    return {r["owner_id"]: (r["n"], r["load"] or r["n"]) for r in rows}
+
+
+def is_on_duty(profile: MemberProfile | None, now: dt.datetime) -> bool:
+    """Not marked away, and within the member's working calendar when they have one."""
+    if profile is None:
+        return True
+    if profile.is_away_at(now):
+        return False
+    if profile.calendar_id is None:
+        return True
+    try:
+        return calendar_data.compiled(profile.calendar).is_working(now)
+    except CalendarGap:
+        return True
+
+
+def members(department: Department, *, role: str = "") -> list[User]:
+    queryset = User.objects.filter(department=department, is_active=True)
+    if role:
+        queryset = queryset.filter(groups__name=role)
+    return list(queryset.select_related("member_profile__calendar").prefetch_related("member_profile__categories"))
+
+
+def _profile(user: User) -> MemberProfile | None:
+    try:
+        return user.member_profile
+    except MemberProfile.DoesNotExist:
+        return None
+
+
+def candidates(users: list[User], *, default_cap: int | None, now: dt.datetime) -> list[Candidate]:
+    """Members as the pure assigner sees them: duty, open work, cap, round-robin position and skills."""
+    work = open_work(u.pk for u in users)
+    result = []
+    for user in users:
+        profile = _profile(user)
+        count, load = work.get(user.pk, (0, 0))
+        result.append(
+            Candidate(
+                user_id=user.pk,
+                on_duty=is_on_duty(profile, now),
+                open_count=count,
+                load=load,
+                cap=(profile.cap if profile and profile.cap is not None else default_cap),
+                last_assigned=float(profile.last_assigned_seq) if profile else None,
+                categories=frozenset(c.code for c in profile.categories.all()) if profile else frozenset(),
+                products=frozenset(profile.product_list) if profile else frozenset(),
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class MemberLoad:
+    user: User
+    on_duty: bool
+    is_away: bool
+    cap: int | None
+    open_count: int
+    by_priority: dict[str, int]
+    oldest_waiting: dt.datetime | None
+
+
+def workload(department: Department, *, now: dt.datetime | None = None) -> list[MemberLoad]:
+    """The supervisor's view of one department: each member's duty, open work by priority, cap, oldest wait."""
+    now = now or timezone.now()
+    users = members(department)
+    setting = routing_of(department)
+    rows = (
+        Ticket.objects.filter(owner__in=users, status__in=WORK_STATUSES)
+        .values("owner_id", "priority__code")
+        .annotate(n=Count("id"), oldest=Min("assigned_at"))
+    )
+    counts: dict[int, dict[str, int]] = {}
+    oldest: dict[int, dt.datetime] = {}
+    for r in rows:
+        counts.setdefault(r["owner_id"], {})[r["priority__code"] or "-"] = r["n"]
+        if r["oldest"] is not None and (r["owner_id"] not in oldest or r["oldest"] < oldest[r["owner_id"]]):
+            oldest[r["owner_id"]] = r["oldest"]
+    result = []
+    for user in users:
+        profile = _profile(user)
+        by_priority = counts.get(user.pk, {})
+        result.append(
+            MemberLoad(
+                user=user,
+                on_duty=is_on_duty(profile, now),
+                is_away=bool(profile and profile.is_away_at(now)),
+                cap=profile.cap if profile and profile.cap is not None else setting.default_cap,
+                open_count=sum(by_priority.values()),
+                by_priority=by_priority,
+                oldest_waiting=oldest.get(user.pk),
+            )
+        )
+    return result
+
+
+def department_queue(department: Department) -> list[Ticket]:
+    """Tickets of the department nobody owns yet, oldest first."""
+    return list(
+        Ticket.objects.filter(owner_department=department, owner__isnull=True)
+        .exclude(status=Status.CLOSED)
+        .select_related("category", "priority", "customer")
+        .order_by("received_at")[:200]
+    )
+
+
+def waiting_tickets(department: Department) -> list[Ticket]:
+    """Open work owned by the department's members, oldest assignment first (for one-click reassignment)."""
+    return list(
+        Ticket.objects.filter(owner_department=department, status__in=WORK_STATUSES, owner__isnull=False)
+        .select_related("owner", "priority", "category")
+        .order_by("assigned_at")[:200]
+    )
+
+
+@dataclass(frozen=True)
+class DryRun:
+    decision: rules.Decision
+    explanation: str
+    department: Department | None
+    strategy: str
+    would_assign_to: User | None
+    assignment_reason: str
+    priority: str
+
+
+def dry_run(draft: dict[str, Any], *, include_inactive: bool = False, now: dt.datetime | None = None) -> DryRun:
+    """Which rule a draft ticket would match, what it would do and who would get it; writes nothing."""
+    now = now or timezone.now()
+    received = draft.get("received_at") or now
+    facts = {
+        "trigger": draft.get("trigger") or rules.Trigger.CREATED,
+        "category": draft.get("category", ""),
+        "priority": draft.get("priority", ""),
+        "channel": draft.get("channel", ""),
+        "customer_tier": draft.get("customer_tier", ""),
+        "customer_industry": draft.get("customer_industry", ""),
+        "weekday": str(timezone.localtime(received).isoweekday()),
+        "product": draft.get("product", ""),
+        "model": draft.get("model", ""),
+        "text": f"{draft.get('title', '')}\n{draft.get('description', '')}",
+        "tags": list(draft.get("tags") or []),
+        "time_of_day": timezone.localtime(received).hour * 60 + timezone.localtime(received).minute,
+        "in_business_hours": in_business_hours(timezone.localtime(received)),
+        "involves_staff": bool(draft.get("involves_staff")),
+        "is_major_complaint": bool(draft.get("is_major_complaint")),
+        "is_reopened": draft.get("trigger") in (rules.Trigger.REOPENED, rules.Trigger.UNSATISFIED),
+    }
+    ruleset = stored_rules(include_inactive=True) if include_inactive else active_rules()
+    decision = rules.evaluate(ruleset, facts)
+    acts = decision.actions
+    department = (
+        Department.objects.filter(code=acts.department).first() if acts.department else None
+    ) or default_queue()
+    strategy, owner, reason = acts.strategy, None, ""
+    if department is not None:
+        setting = routing_of(department)
+        strategy = strategy or setting.strategy
+        users = {u.pk: u for u in members(department, role=acts.member_role)}
+        if acts.owner:
+            owner, reason = User.objects.filter(username=acts.owner, is_active=True).first(), "rule_owner"
+        else:
+            pick = assignment.choose_owner(
+                strategy,
+                candidates(list(users.values()), default_cap=setting.default_cap, now=now),
+                category=facts["category"],
+                product=f"{facts['product']} {facts['model']}",
+            )
+            owner, reason = users.get(pick.user_id) if pick.user_id else None, pick.reason
+    return DryRun(
+        decision=decision,
+        explanation=rules.explain(decision, value_labels()),
+        department=department,
+        strategy=strategy,
+        would_assign_to=owner,
+        assignment_reason=reason,
+        priority=acts.priority,
+    )

@@ -1,0 +1,105 @@
+"""Parallel API requests on PostgreSQL: automatic assignment stays fair and nobody goes over their cap."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from loopdesk.accounts.models import ApiToken
+from loopdesk.tickets.models import Ticket
+
+TICKET = {
+    "title": "扫地机器人无法充电",
+    "description": "放回底座后指示灯不亮",
+    "channel": "api",
+    "category": "hardware_fault",
+    "priority": "P2",
+    "customer": {"name": "张三丰", "phone": "13812345678"},
+}
+
+
+def in_parallel(n_threads: int, work) -> list:
+    barrier, results, lock = threading.Barrier(n_threads), [], threading.Lock()
+
+    def run(i):
+        barrier.wait()
+        try:
+            out = work(i)
+            with lock:
+                results.extend(out)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def bearer(user) -> str:
+    return f"Bearer {ApiToken.issue(user, 'test')[1]}"
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_ticket_creation_is_fair_and_respects_caps(supervisor, support_team):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race only exists on PostgreSQL")
+    # given three engineers on round-robin with a cap of 6 open tickets each
+    support_team(3, strategy="round_robin", cap=6)
+    auth = bearer(supervisor)
+
+    # when 6 clients create 24 tickets at the same moment
+    def create(i):
+        client = Client(HTTP_AUTHORIZATION=auth)
+        return [client.post("/api/v1/tickets", TICKET, content_type="application/json").status_code for _ in range(4)]
+
+    statuses = in_parallel(6, create)
+
+    # then every request succeeded, 18 tickets were assigned 6/6/6, and 6 wait in the queue
+    assert statuses == [201] * 24
+    counts = Counter(Ticket.objects.filter(owner__isnull=False).values_list("owner__username", flat=True))
+    assert counts == {"eng0": 6, "eng1": 6, "eng2": 6}
+    assert Ticket.objects.filter(owner__isnull=True, owner_department__code="support").count() == 6
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_round_robin_without_caps_differs_by_at_most_one(supervisor, support_team):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race only exists on PostgreSQL")
+    support_team(4, strategy="round_robin")
+    auth = bearer(supervisor)
+
+    def create(i):
+        client = Client(HTTP_AUTHORIZATION=auth)
+        return [client.post("/api/v1/tickets", TICKET, content_type="application/json").status_code for _ in range(5)]
+
+    assert in_parallel(6, create) == [201] * 30
+    counts = Counter(Ticket.objects.values_list("owner__username", flat=True))
+    assert sum(counts.values()) == 30 and max(counts.values()) - min(counts.values()) <= 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_manual_assignments_cannot_overfill_a_member(supervisor, support_team, walk_ticket):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race only exists on PostgreSQL")
+    support_team(1, strategy="manual", cap=2)
+    numbers = [walk_ticket("triaged").number for _ in range(5)]
+    auth = bearer(supervisor)
+
+    def assign(i):
+        client = Client(HTTP_AUTHORIZATION=auth)
+        url = f"/api/v1/tickets/{numbers[i]}/transitions"
+        return [client.post(url, {"to": "assigned", "owner": "eng0"}, content_type="application/json").status_code]
+
+    statuses = in_parallel(5, assign)
+    assert sorted(statuses) == [200, 200, 409, 409, 409]
+    assert Ticket.objects.filter(owner__username="eng0").count() == 2

@@ -1,0 +1,35 @@
+"""Appending to a ticket's timeline; every write path goes through here so SLA clocks stay in step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from loopdesk.accounts.models import User
+from loopdesk.sla.services import sync_ticket_clocks
+from loopdesk.tickets.models import Ticket, TicketEvent
+
+
+def record_event(
+    ticket: Ticket,
+    kind: str,
+    *,
+    actor: User | None,
+    body: str = "",
+    is_public: bool = False,
+    from_status: str = "",
+    to_status: str = "",
+    **data: Any,
+) -> TicketEvent:
+    """Append one event to the ticket's timeline and bring its SLA clocks in step with it."""
+    event = TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        body=body,
+        is_public=is_public,
+        from_status=from_status,
+        to_status=to_status,
+        data=data,
+    )
+    sync_ticket_clocks(ticket, now=event.created_at)
+    return event
