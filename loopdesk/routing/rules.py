@@ -214,7 +214,7 @@ def holds(condition: Condition, facts: Mapping[str, Any]) -> bool:
         if window is None or actual is None:
             return False
         start, end = window
-        return start <= actual < end if start <= end else actual >= start or actual < end
+        return bool(start <= actual < end if start <= end else actual >= start or actual < end)
     values = _as_list(condition.value)
     if op in (Op.HAS_ANY, Op.HAS_ALL, Op.HAS_NONE):
         tags = {t.casefold() for t in (actual or ())}
@@ -333,17 +333,17 @@ def never_matches(rule: Rule, known: Mapping[str, Iterable[str]]) -> str | None:
             elif name in known:
                 universe = {str(v).casefold() for v in known[name]}
             if _allowed_choices(conditions, universe) == set():
-                return _("the conditions on %s contradict each other") % label
+                return str(_("the conditions on %s contradict each other") % label)
         if kind is Kind.SET:
             required = {v.casefold() for c in conditions if c.op == Op.HAS_ALL for v in _as_list(c.value)}
             forbidden = {v.casefold() for c in conditions if c.op == Op.HAS_NONE for v in _as_list(c.value)}
             if required & forbidden:
-                return _("the conditions on %s contradict each other") % label
+                return str(_("the conditions on %s contradict each other") % label)
         if kind is Kind.KEYWORDS:
             anys = [{v.casefold() for v in _as_list(c.value)} for c in conditions if c.op == Op.CONTAINS_ANY]
             nones = {v.casefold() for c in conditions if c.op == Op.CONTAINS_NONE for v in _as_list(c.value)}
             if any(all(any(n in w for n in nones) for w in words) for words in anys):
-                return _("the conditions on %s contradict each other") % label
+                return str(_("the conditions on %s contradict each other") % label)
     return None
 
 

@@ -103,11 +103,11 @@ def rule_value(rule: RoutingRule, conditions: Iterable[Any] | None = None) -> ru
         continues=rule.continues,
         continue_at=rule.continue_at_id,
         actions=rules.Actions(
-            department=rule.set_department.code if rule.set_department_id else "",
-            owner=rule.set_owner.username if rule.set_owner_id else "",
+            department=rule.set_department.code if rule.set_department is not None else "",
+            owner=rule.set_owner.username if rule.set_owner is not None else "",
             strategy=rule.strategy,
             member_role=rule.member_role,
-            priority=rule.set_priority.code if rule.set_priority_id else "",
+            priority=rule.set_priority.code if rule.set_priority is not None else "",
             raise_priority=rule.raise_priority,
             tags=_split(rule.add_tags),
             watchers=watchers + departments,
@@ -170,7 +170,7 @@ def is_on_duty(profile: MemberProfile | None, now: dt.datetime) -> bool:
         return True
     if profile.is_away_at(now):
         return False
-    if profile.calendar_id is None:
+    if profile.calendar is None:
         return True
     try:
         return calendar_data.compiled(profile.calendar).is_working(now)

@@ -19,7 +19,7 @@ class TicketQuerySet(models.QuerySet):
         q = models.Q(owner=user) | models.Q(created_by=user) | models.Q(watchers=user)
         if department is not None:
             q |= models.Q(owner_department=department)
-        return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
+        return self.filter(pk__in=self.model._default_manager.filter(q).values("pk"))
 
     def open(self) -> TicketQuerySet:
         return self.exclude(status="closed")

@@ -111,7 +111,7 @@ def test_a_refused_escalation_shows_the_reason_and_keeps_the_input(client, walk_
         HTTP_ACCEPT_LANGUAGE="en",
     )
     body = response.content.decode()
-    assert response.status_code == 400 and "客户要求总监回复" in body and "Nobody holds the role" in body
+    assert response.status_code == 400 and "客户要求总监回复" in body and "No active holder of this role" in body
 
 
 @pytest.mark.django_db
