@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -104,6 +105,11 @@ class Condition:
     op: str
     value: Any = None  # str, list[str] or "HH:MM-HH:MM"; None for valueless operators
 
+    @cached_property
+    def check(self) -> Callable[[FactView], bool]:
+        """The compiled predicate (built on first use; rules are compiled once per rule-set version)."""
+        return compile_condition(self)
+
 
 @dataclass(frozen=True)
 class Actions:
@@ -202,50 +208,118 @@ def parse_time_range(value: Any) -> tuple[int, int] | None:
     return minutes[0], minutes[1]
 
 
-def holds(condition: Condition, facts: Mapping[str, Any]) -> bool:
-    """Whether one condition holds for these ticket facts."""
-    op, actual = Op(condition.op), facts.get(condition.field)
+class FactView:
+    """Facts for one evaluation, with each text and tag list case-folded once however many rules look at it."""
+
+    __slots__ = ("_facts", "_sets", "_texts")
+
+    def __init__(self, facts: Mapping[str, Any]) -> None:
+        self._facts = facts
+        self._texts: dict[str, str] = {}
+        self._sets: dict[str, frozenset[str]] = {}
+
+    def get(self, name: str) -> Any:
+        return self._facts.get(name)
+
+    def text(self, name: str) -> str:
+        folded = self._texts.get(name)
+        if folded is None:
+            folded = self._texts[name] = str(self._facts.get(name) or "").casefold()
+        return folded
+
+    def tags(self, name: str) -> frozenset[str]:
+        folded = self._sets.get(name)
+        if folded is None:
+            folded = self._sets[name] = frozenset(t.casefold() for t in (self._facts.get(name) or ()))
+        return folded
+
+
+def compile_condition(condition: Condition) -> Callable[[FactView], bool]:
+    """The condition as a predicate over facts, with its operator and values parsed once."""
+    name, op = condition.field, Op(condition.op)
     if op is Op.IS_TRUE:
-        return bool(actual)
+        return lambda facts: bool(facts.get(name))
     if op is Op.IS_FALSE:
-        return not actual
+        return lambda facts: not facts.get(name)
     if op is Op.BETWEEN:
         window = parse_time_range(condition.value)
-        if window is None or actual is None:
-            return False
+        if window is None:
+            return lambda facts: False
         start, end = window
-        return bool(start <= actual < end if start <= end else actual >= start or actual < end)
-    values = _as_list(condition.value)
+
+        def between(facts: FactView) -> bool:
+            actual = facts.get(name)
+            if actual is None:
+                return False
+            return bool(start <= actual < end if start <= end else actual >= start or actual < end)
+
+        return between
+    wanted = frozenset(v.casefold() for v in _as_list(condition.value))
     if op in (Op.HAS_ANY, Op.HAS_ALL, Op.HAS_NONE):
-        tags = {t.casefold() for t in (actual or ())}
-        wanted = {v.casefold() for v in values}
-        if op is Op.HAS_ANY:
-            return bool(tags & wanted)
-        return wanted <= tags if op is Op.HAS_ALL else not (tags & wanted)
-    text = str(actual or "").casefold()
+
+        def tags(facts: FactView) -> bool:
+            have = facts.tags(name)
+            if op is Op.HAS_ANY:
+                return bool(have & wanted)
+            return wanted <= have if op is Op.HAS_ALL else not (have & wanted)
+
+        return tags
+    words = tuple(wanted)
     if op in (Op.CONTAINS_ANY, Op.CONTAINS_NONE):
-        found = any(v.casefold() in text for v in values)
-        return found if op is Op.CONTAINS_ANY else not found
+        negate = op is Op.CONTAINS_NONE
+
+        def keywords(facts: FactView) -> bool:
+            text = facts.text(name)
+            return any(w in text for w in words) != negate
+
+        return keywords
     if op is Op.CONTAINS:
-        return bool(values) and values[0].casefold() in text
-    inside = text in {v.casefold() for v in values}
-    return inside if op in (Op.EQ, Op.IN) else not inside
+        first = _as_list(condition.value)[:1]
+        needle = first[0].casefold() if first else None
+        return lambda facts: needle is not None and needle in facts.text(name)
+    negate = op in (Op.NE, Op.NOT_IN)
+    return lambda facts: (facts.text(name) in wanted) != negate
 
 
-def rule_match(rule: Rule, facts: Mapping[str, Any]) -> Match | None:
+def holds(condition: Condition, facts: Mapping[str, Any] | FactView) -> bool:
+    """Whether one condition holds for these ticket facts."""
+    return condition.check(facts if isinstance(facts, FactView) else FactView(facts))
+
+
+class LazyFacts(Mapping[str, Any]):
+    """Ticket facts where the costly ones (a query, a calendar) are computed only if a condition asks."""
+
+    def __init__(self, values: Mapping[str, Any], lazy: Mapping[str, Callable[[], Any]]) -> None:
+        self._values = dict(values)
+        self._lazy = dict(lazy)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._values and key in self._lazy:
+            self._values[key] = self._lazy.pop(key)()
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(self._values), **dict.fromkeys(self._lazy)})
+
+    def __len__(self) -> int:
+        return len(self._values) + len(self._lazy)
+
+
+def rule_match(rule: Rule, facts: Mapping[str, Any] | FactView) -> Match | None:
     """The match and its reasons, or None. A rule without conditions matches everything."""
     if not rule.conditions:
         return Match(rule, ())
-    held = tuple(c for c in rule.conditions if holds(c, facts))
+    view = facts if isinstance(facts, FactView) else FactView(facts)
     if rule.match_all:
-        return Match(rule, held) if len(held) == len(rule.conditions) else None
-    return Match(rule, held[:1]) if held else None
+        return Match(rule, rule.conditions) if all(c.check(view) for c in rule.conditions) else None
+    held = next((c for c in rule.conditions if c.check(view)), None)
+    return Match(rule, (held,)) if held is not None else None
 
 
 def evaluate(rules: Sequence[Rule], facts: Mapping[str, Any]) -> Decision:
     """Walk the rules in order; the first match wins unless it says continue (to the next or a named rule)."""
-    ordered = sorted(rules, key=lambda r: (r.position, r.id))
-    index_of = {r.id: i for i, r in enumerate(ordered)}
+    ordered = sorted(rules, key=_order)
+    view = FactView(facts)
     matches: list[Match] = []
     actions = Actions()
     seen: set[int] = set()
@@ -253,7 +327,7 @@ def evaluate(rules: Sequence[Rule], facts: Mapping[str, Any]) -> Decision:
     while i < len(ordered) and ordered[i].id not in seen:  # `seen` guards rule sets saved before checks
         rule = ordered[i]
         seen.add(rule.id)
-        match = rule_match(rule, facts)
+        match = rule_match(rule, view)
         if match is None:
             i += 1
             continue
@@ -261,8 +335,13 @@ def evaluate(rules: Sequence[Rule], facts: Mapping[str, Any]) -> Decision:
         actions = actions.merged(rule.actions)
         if not rule.continues:
             break
-        i = index_of.get(rule.continue_at, i + 1) if rule.continue_at is not None else i + 1
+        target = rule.continue_at
+        i = next((j for j, r in enumerate(ordered) if r.id == target), i + 1) if target is not None else i + 1
     return Decision(tuple(matches), actions)
+
+
+def _order(rule: Rule) -> tuple[int, int]:
+    return (rule.position, rule.id)
 
 
 # --- checking a rule set before it is saved -------------------------------------------------------------

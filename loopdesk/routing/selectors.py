@@ -26,12 +26,11 @@ from loopdesk.tickets.workflow import Status
 WORK_STATUSES = (Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS, Status.WAITING_CUSTOMER, Status.REOPENED)
 
 
-def ticket_facts(ticket: Ticket, *, trigger: str, now: dt.datetime | None = None) -> dict[str, Any]:
-    """The plain facts routing conditions look at."""
-    now = timezone.localtime(now or timezone.now())
+def ticket_facts(ticket: Ticket, *, trigger: str, now: dt.datetime | None = None) -> rules.LazyFacts:
+    """The plain facts routing conditions look at; tags and business hours are read only if a rule asks."""
     asset = ticket.asset
     received = timezone.localtime(ticket.received_at)
-    return {
+    values = {
         "trigger": trigger,
         "category": ticket.category.code if ticket.category else "",
         "priority": ticket.priority.code if ticket.priority else "",
@@ -42,13 +41,16 @@ def ticket_facts(ticket: Ticket, *, trigger: str, now: dt.datetime | None = None
         "product": asset.product_name if asset else "",
         "model": asset.model if asset else "",
         "text": f"{ticket.title}\n{ticket.description}",
-        "tags": [t.name for t in ticket.tags.all()] if ticket.pk else [],
         "time_of_day": received.hour * 60 + received.minute,
-        "in_business_hours": in_business_hours(received),
         "involves_staff": ticket.involves_staff,
         "is_major_complaint": ticket.is_major_complaint,
         "is_reopened": ticket.reopen_count > 0,
     }
+    lazy = {
+        "tags": lambda: [t.name for t in ticket.tags.all()] if ticket.pk else [],
+        "in_business_hours": lambda: in_business_hours(received),
+    }
+    return rules.LazyFacts(values, lazy)
 
 
 def in_business_hours(moment: dt.datetime) -> bool:
