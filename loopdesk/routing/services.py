@@ -307,7 +307,9 @@ def supervisors_of(department: Department | None) -> list[User]:
 
 def _lock(ticket: Ticket) -> Ticket:
     locked = (
-        Ticket.objects.select_for_update().select_related("category", "priority", "asset", "customer").get(pk=ticket.pk)
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("category", "priority", "asset", "customer")
+        .get(pk=ticket.pk)
     )
     if locked.is_archived:
         raise IllegalTransition(_("Archived tickets are read-only."))
