@@ -6,9 +6,9 @@ from django.db import transaction
 
 from loopdesk.accounts.models import Department, User
 from loopdesk.routing.editing import record_rule_revision
-from loopdesk.routing.models import DepartmentRouting, RoutingCondition, RoutingRule
+from loopdesk.routing.models import DepartmentRouting, MemberProfile, RoutingCondition, RoutingRule
 from loopdesk.routing.presets import DEFAULT_QUEUE, ROUTING_PRESETS
-from loopdesk.tickets.models import Priority
+from loopdesk.tickets.models import Category, Priority
 
 
 @transaction.atomic
@@ -50,3 +50,28 @@ def apply_routing_preset(preset: str, *, actor: User | None = None) -> list[Rout
         record_rule_revision(rule, actor=actor)
         created.append(rule)
     return created
+
+
+@transaction.atomic
+def configure_demo_routing() -> None:
+    """The demo's assignment set-up: automatic strategies, caps, skills and one member away."""
+    ensure_department_settings()
+    strategies = {"cs": ("round_robin", 25), "support": ("skills", 30), "rnd": ("least_open", 40)}
+    for code, (strategy, cap) in strategies.items():
+        DepartmentRouting.objects.filter(department__code=code).update(strategy=strategy, default_cap=cap)
+    skills = {
+        "engineer1": (["hardware_fault"], "洗衣机, 冰箱, 门锁"),
+        "engineer2": (["hardware_fault"], "扫地机器人, 净水器, 空调"),
+        "dev1": (["software_problem"], "App, 固件"),
+    }
+    for username, (categories, products) in skills.items():
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            continue
+        profile, _created = MemberProfile.objects.get_or_create(user=user)
+        profile.product_lines = products
+        profile.save(update_fields=["product_lines"])
+        profile.categories.set(Category.objects.filter(code__in=categories))
+    away = User.objects.filter(username="agent2").first()  # on leave: the workload view shows it
+    if away is not None:
+        MemberProfile.objects.update_or_create(user=away, defaults={"is_away": True})

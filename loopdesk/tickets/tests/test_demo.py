@@ -3,7 +3,10 @@
 import pytest
 from django.core.management import call_command
 
-from loopdesk.tickets import demo_data
+from loopdesk.accounts.models import User
+from loopdesk.customers.models import Customer
+from loopdesk.routing.models import MemberProfile
+from loopdesk.tickets import demo_data, services
 from loopdesk.tickets.models import Category, Channel, Ticket
 from loopdesk.tickets.workflow import Status
 
@@ -40,3 +43,21 @@ def test_demo_uses_every_category_of_the_active_preset():
 
 def test_demo_texts_fall_back_when_the_corpus_is_absent(tmp_path):
     assert demo_data.negative_lines(str(tmp_path / "missing.txt")) == demo_data.BUILTIN_NEGATIVE
+
+
+@pytest.mark.django_db
+def test_after_the_demo_new_tickets_are_assigned_automatically():
+    # given the demo, with technical support on skills and 王工 covering robot vacuums
+    call_command("load_demo", tickets=30, customers=10)
+    desk = User.objects.get(username="agent1")
+    customer = Customer.objects.first()
+    # when a hardware fault about a robot vacuum is registered
+    ticket = services.open_ticket(
+        actor=desk, customer=customer, channel="phone", title="扫地机器人无法充电", description="指示灯不亮",
+        category="hardware_fault", priority="P2",
+    )  # fmt: skip
+    # then it goes to 王工 by skills (product line), not to the on-leave 吴客服 or the queue
+    ticket.refresh_from_db()
+    assert ticket.owner.username == "engineer2" and ticket.status == "assigned"
+    assert "扫地机器人" in MemberProfile.objects.get(user__username="engineer2").product_lines
+    assert MemberProfile.objects.get(user__username="agent2").is_away
