@@ -214,3 +214,27 @@ def test_manual_assignment_beyond_the_cap_is_refused(walk_ticket, support_team, 
     assert refused.value.code == "conflict" and "owner" in refused.value.fields
     second.refresh_from_db()
     assert second.owner is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("owner_away", [False, True])
+def test_a_reopened_ticket_goes_back_to_its_previous_owner_unless_away(
+    walk_ticket, supervisor, engineer, support_team, owner_away
+):
+    # given technical support hands reopened tickets back to whoever had them
+    support_team(2, strategy="least_open")
+    support = Department.objects.get(code="support")
+    add_rule("重开交回原处理人", [("trigger", "eq", "reopened")], set_department=support, strategy="previous_owner")
+    ticket = walk_ticket("notified")
+    assert ticket.owner == engineer
+    if owner_away:
+        away(engineer)
+    # when the customer says the problem is back
+    reopened = ticket_services.transition_ticket(ticket, to="reopened", actor=supervisor, reason="问题再次出现")
+    # then the previous owner gets it again, or the least loaded colleague while they are away
+    assigned = reopened.events.filter(kind=TicketEvent.Kind.ASSIGNED).order_by("-id").first()
+    if owner_away:
+        assert reopened.owner.username in {"eng0", "eng1"} and assigned.data["picked_by"] == "least_open"
+    else:
+        assert reopened.owner == engineer and assigned.data["picked_by"] == "previous_owner"
+    assert "重开交回原处理人" in routed_event(reopened).body
