@@ -64,10 +64,12 @@ pytest-postgres:
 bench: env
 	env -u DATABASE_URL $(UV) run python bench/bench_requests.py
 	env -u DATABASE_URL $(UV) run python bench/bench_sla.py
+	env -u DATABASE_URL $(UV) run python bench/bench_routing.py
 	@psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='loopdesk_bench'" | grep -q 1 || \
 		createdb -h 127.0.0.1 -U postgres loopdesk_bench
 	DATABASE_URL=$(PG_BENCH_URL) $(UV) run python bench/bench_requests.py
 	DATABASE_URL=$(PG_BENCH_URL) $(UV) run python bench/bench_sla.py
+	DATABASE_URL=$(PG_BENCH_URL) $(UV) run python bench/bench_routing.py
 
 fmt:
 	$(UV) run ruff format .
