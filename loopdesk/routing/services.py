@@ -30,7 +30,7 @@ from loopdesk.routing.selectors import (
 )
 from loopdesk.sla.clocks import Milestone, State
 from loopdesk.sla.models import SlaClock
-from loopdesk.tickets.events import record_event
+from loopdesk.tickets.events import record_event, save_and_record
 from loopdesk.tickets.models import Priority, Tag, Ticket, TicketEvent
 from loopdesk.tickets.workflow import Status, may_decline, may_escalate, raised_rank
 
@@ -72,17 +72,12 @@ def ensure_capacity(user: User, *, ticket: Ticket) -> MemberProfile:
 
 
 def _assign(ticket: Ticket, owner: User, department: Department | None, *, actor: User | None, **data: Any) -> None:
-    from_status = ticket.status
     ticket.owner, ticket.owner_department = owner, department or owner.department
     ticket.assigned_at, ticket.accepted_at = timezone.now(), None
-    ticket.status = Status.ASSIGNED
-    ticket.version += 1
-    ticket.save()
-    record_event(
+    save_and_record(
         ticket,
         TicketEvent.Kind.ASSIGNED,
         actor=actor,
-        from_status=from_status,
         to_status=Status.ASSIGNED,
         owner=owner.username,
         department=ticket.owner_department.code if ticket.owner_department else "",
@@ -328,17 +323,7 @@ def decline_ticket(ticket: Ticket, *, reason: str, actor: User) -> Ticket:
         raise ValidationFailed(_("Say why you decline."), fields={"reason": _("This field is required.")})
     department = ticket.owner_department
     ticket.owner, ticket.assigned_at = None, None
-    ticket.status = Status.TRIAGED
-    ticket.version += 1
-    ticket.save()
-    record_event(
-        ticket,
-        TicketEvent.Kind.DECLINED,
-        actor=actor,
-        body=reason.strip(),
-        from_status=Status.ASSIGNED,
-        to_status=Status.TRIAGED,
-    )
+    save_and_record(ticket, TicketEvent.Kind.DECLINED, actor=actor, to_status=Status.TRIAGED, body=reason.strip())
     if department is None:
         return ticket
     if assign_by_strategy(ticket, department, member_role=_routed_role(ticket), exclude=_decliners(ticket)) is None:

@@ -33,3 +33,24 @@ def record_event(
     )
     sync_ticket_clocks(ticket, now=event.created_at)
     return event
+
+
+def save_and_record(
+    ticket: Ticket,
+    kind: str,
+    *,
+    actor: User | None,
+    to_status: str = "",
+    body: str = "",
+    is_public: bool = False,
+    **data: Any,
+) -> TicketEvent:
+    """Save a changed ticket (its version moves on, and its status when `to_status` is given) and append the event."""
+    from_status = ticket.status if to_status else ""
+    if to_status:
+        ticket.status = to_status
+    ticket.version += 1
+    ticket.save()
+    return record_event(
+        ticket, kind, actor=actor, body=body, is_public=is_public, from_status=from_status, to_status=to_status, **data
+    )

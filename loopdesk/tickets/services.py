@@ -16,7 +16,7 @@ from loopdesk.customers.models import Asset, Customer, Order
 from loopdesk.routing.rules import Trigger
 from loopdesk.routing.services import ensure_capacity, notify_second_processing, route_ticket
 from loopdesk.tickets import workflow
-from loopdesk.tickets.events import record_event
+from loopdesk.tickets.events import record_event, save_and_record
 from loopdesk.tickets.models import (
     Category,
     Channel,
@@ -190,9 +190,7 @@ def update_ticket_details(
             changed[field] = str(value)
             setattr(ticket, field, value)
     if changed:
-        ticket.version += 1
-        ticket.save()
-        record_event(
+        save_and_record(
             ticket,
             TicketEvent.Kind.PROGRESS_UPDATED,
             actor=actor,
@@ -256,20 +254,14 @@ def transition_ticket(
         given = {k: v for k, v in given.items() if v is not None}
     ticket = _lock(ticket, expected_version)
     _check_transition(ticket, transition, actor, given)
-    from_status = ticket.status
     event_data = APPLY[transition.to](ticket, actor, given)
-    ticket.status = transition.to
-    ticket.version += 1
-    ticket.save()
-    body = event_data.pop("body", "")
-    record_event(
+    save_and_record(
         ticket,
         STATUS_EVENT[transition.to],
         actor=actor,
-        body=body,
+        to_status=transition.to,
+        body=event_data.pop("body", ""),
         is_public=event_data.pop("is_public", False),
-        from_status=from_status,
-        to_status=ticket.status,
         **event_data,
     )
     if transition.to == Status.TRIAGED and ticket.owner_id is None:
@@ -407,9 +399,7 @@ def change_priority(
         raise ValidationFailed(_("Choose a different priority."), fields={"priority": _("Unchanged.")})
     old = ticket.priority
     ticket.priority = new
-    ticket.version += 1
-    ticket.save()
-    record_event(
+    save_and_record(
         ticket,
         TicketEvent.Kind.PRIORITY_CHANGED,
         actor=actor,
@@ -534,18 +524,13 @@ def record_satisfaction(
 
 
 def _reopen_unsatisfied(ticket: Ticket, actor: User, satisfaction: Satisfaction) -> None:
-    from_status = ticket.status
     data = _apply_reopen(ticket, actor, {"reason": _("Customer unsatisfied (score %d)") % satisfaction.score})
-    ticket.status = Status.REOPENED
-    ticket.version += 1
-    ticket.save()
-    record_event(
+    save_and_record(
         ticket,
         TicketEvent.Kind.REOPENED,
         actor=actor,
-        body=data.pop("body"),
-        from_status=from_status,
         to_status=Status.REOPENED,
+        body=data.pop("body"),
         automatic=True,
         **data,
     )
@@ -562,9 +547,7 @@ def archive_ticket(ticket: Ticket, *, actor: User) -> Ticket:
     if ticket.status != Status.CLOSED or ticket.is_archived:
         raise IllegalTransition(_("Only closed tickets that are not archived yet can be archived."))
     ticket.is_archived, ticket.archived_at = True, timezone.now()
-    ticket.version += 1
-    ticket.save()
-    record_event(ticket, TicketEvent.Kind.ARCHIVED, actor=actor)
+    save_and_record(ticket, TicketEvent.Kind.ARCHIVED, actor=actor)
     return ticket
 
 
@@ -580,7 +563,5 @@ def approve_ticket(ticket: Ticket, *, actor: User, note: str = "") -> Ticket:
     if not (actor.is_superuser or actor.groups.filter(name=ticket.approval_role).exists()):
         raise PermissionDenied(_("Only the %(role)s may approve this ticket.") % {"role": ticket.approval_role})
     ticket.approved_by, ticket.approved_at = actor, timezone.now()
-    ticket.version += 1
-    ticket.save()
-    record_event(ticket, TicketEvent.Kind.APPROVED, actor=actor, body=note.strip(), role=ticket.approval_role)
+    save_and_record(ticket, TicketEvent.Kind.APPROVED, actor=actor, body=note.strip(), role=ticket.approval_role)
     return ticket
