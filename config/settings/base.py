@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "loopdesk.notifications",
     "loopdesk.sla",
     "loopdesk.routing",
+    "loopdesk.mail",
     "loopdesk.api",
 ]
 
@@ -127,6 +128,17 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# Outgoing mail (SMTP), sent only by the worker through the outbox.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "") == "1"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "LoopDesk <support@loopdesk.local>")
+LOOPDESK_MAIL_DOMAIN = os.environ.get("LOOPDESK_MAIL_DOMAIN", "loopdesk.local")
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Periodic jobs the worker's scheduler enqueues (one enqueue per interval across all machines).
@@ -134,6 +146,7 @@ LOOPDESK_PERIODIC_JOBS = {
     "sla.sweep": {"task": "loopdesk.sla.tasks.sweep_sla_clocks", "every": 60},
     "notifications.deliver": {"task": "loopdesk.notifications.tasks.deliver_outbox", "every": 30},
     "routing.sweep": {"task": "loopdesk.routing.tasks.sweep_routing", "every": 60},
+    "mail.fetch": {"task": "loopdesk.mail.tasks.fetch_mail", "every": 60},
 }
 
 # Security baseline (RELIABILITY R04, R35). HTTPS-only flags are switched on in production.py.

@@ -29,6 +29,13 @@ TECH_LEAD = ENGINEER + [
     "tickets.work_any_ticket",
     "tickets.triage_ticket",
 ]
+MAIL_ADMIN = [
+    "mail.view_mailbox",
+    "mail.add_mailbox",
+    "mail.change_mailbox",
+    "mail.view_inboundmessage",
+    "mail.change_inboundmessage",
+]
 QUALITY = ["tickets.view_ticket", "tickets.view_all_tickets", "customers.view_customer"]
 
 ROLES: dict[str, tuple[object, list[str]]] = {
@@ -40,7 +47,7 @@ ROLES: dict[str, tuple[object, list[str]]] = {
     "tech_lead": (_("Tech lead"), TECH_LEAD),
     "service_director": (_("Service director"), SUPERVISOR),
     "quality_manager": (_("Quality manager"), QUALITY),
-    "admin": (_("Administrator"), SUPERVISOR + ["accounts.view_user", "accounts.change_user"]),
+    "admin": (_("Administrator"), SUPERVISOR + ["accounts.view_user", "accounts.change_user"] + MAIL_ADMIN),
 }
 
 DEPARTMENTS = [

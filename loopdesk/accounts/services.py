@@ -26,8 +26,8 @@ def sync_departments() -> None:
 
 
 def sync_roles_after_migrate(sender, app_config=None, **kwargs) -> None:
-    if app_config is None or app_config.label != "tickets":
-        return
+    if app_config is None or not app_config.name.startswith("loopdesk."):
+        return  # after each LoopDesk app, so permissions of apps migrated later are granted too
     using = kwargs.get("using", "default")
     if using != "default":
         return

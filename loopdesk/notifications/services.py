@@ -114,9 +114,18 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=base * random.uniform(0.8, 1.2))  # noqa: S311 (jitter, not security)
 
 
+# Channels whose send cannot be taken back or checked (SMTP): the attempt is committed before sending, so a
+# worker that dies mid-send leaves the row "sending" and it is never sent a second time automatically.
+AT_MOST_ONCE = {OutboxMessage.Channel.EMAIL}
+SENDING_TIMEOUT = dt.timedelta(minutes=10)
+
+
 def deliver_message(message_id: int, *, now: dt.datetime | None = None) -> bool:
     """Deliver one due message under its row lock; True when it was delivered now."""
     now = now or timezone.now()
+    channel = OutboxMessage.objects.filter(pk=message_id).values_list("channel", flat=True).first()
+    if channel in AT_MOST_ONCE:
+        return _deliver_at_most_once(message_id, now=now)
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
@@ -136,6 +145,43 @@ def deliver_message(message_id: int, *, now: dt.datetime | None = None) -> bool:
         message.status, message.sent_at, message.last_error = OutboxMessage.Status.SENT, now, ""
         message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
         return True
+
+
+def _deliver_at_most_once(message_id: int, *, now: dt.datetime) -> bool:
+    with transaction.atomic():  # 1. claim: the attempt is on record before anything leaves
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if message is None:
+            return False
+        message.status, message.sending_since = OutboxMessage.Status.SENDING, timezone.now()
+        message.save(update_fields=["status", "sending_since"])
+    try:  # 2. send, outside any transaction (a slow server holds no lock)
+        DELIVERERS.get(message.channel, _not_configured)(message)
+    except Exception as exc:  # refused or unreachable: nothing was accepted, so a retry cannot double it
+        with transaction.atomic():
+            message = OutboxMessage.objects.select_for_update().get(pk=message_id)
+            message.status = OutboxMessage.Status.PENDING
+            _record_failure(message, exc, now=now)
+        return False
+    with transaction.atomic():  # 3. record the outcome
+        OutboxMessage.objects.filter(pk=message_id).update(
+            status=OutboxMessage.Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, last_error=""
+        )
+    return True
+
+
+def settle_stalled_sends(*, now: dt.datetime | None = None) -> int:
+    """Sends whose worker died mid-send may or may not have gone out: dead-letter them for a person to decide."""
+    now = now or timezone.now()
+    return OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.SENDING, sending_since__lt=now - SENDING_TIMEOUT
+    ).update(
+        status=OutboxMessage.Status.DEAD,
+        last_error="The worker stopped while sending; it may have been delivered. Check before retrying.",
+    )
 
 
 def _record_failure(message: OutboxMessage, exc: Exception, *, now: dt.datetime) -> None:

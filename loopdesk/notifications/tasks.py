@@ -10,6 +10,7 @@ from loopdesk.notifications import services
 @task()
 def deliver_outbox() -> int:
     """Periodic: deliver every due message (catches up after a worker was down)."""
+    services.settle_stalled_sends()
     return services.deliver_due_messages()
 
 

@@ -291,6 +291,7 @@ class TicketEvent(models.Model):
         ESCALATED = "escalated", _("Escalated")
         APPROVED = "approved", _("Approved")
         WATCHER_ADDED = "watcher_added", _("Watcher added")
+        CUSTOMER_REPLIED = "customer_replied", _("Customer replied")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

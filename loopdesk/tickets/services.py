@@ -349,10 +349,10 @@ def _apply_close(ticket: Ticket, actor: User, given: dict) -> dict:
     return {"body": given.get("reason", "")}
 
 
-def _apply_reopen(ticket: Ticket, actor: User, given: dict) -> dict:
+def _apply_reopen(ticket: Ticket, actor: User | None, given: dict) -> dict:
     data: dict[str, Any] = {"body": given["reason"]}
     if given.get("owner"):
-        if not actor.has_perm("tickets.assign_ticket"):
+        if actor is None or not actor.has_perm("tickets.assign_ticket"):
             raise PermissionDenied(_("Only a supervisor may change the owner when reopening."))
         owner = resolve_owner(given["owner"])
         ensure_capacity(owner, ticket=ticket)
@@ -445,6 +445,37 @@ def add_reply(ticket: Ticket, *, body: str, actor: User, is_public: bool) -> Tic
         raise PermissionDenied(_("You may not write on this ticket."))
     kind = TicketEvent.Kind.REPLIED if is_public else TicketEvent.Kind.NOTE_ADDED
     return record_event(ticket, kind, actor=actor, body=_check_body(body), is_public=is_public)
+
+
+@transaction.atomic
+def record_customer_reply(
+    ticket: Ticket, *, body: str, via: str, reopen_closed: bool, received_at: dt.datetime | None = None, **data: Any
+) -> TicketEvent:
+    """The customer wrote again (email, portal): a public event; waiting on them ends; a closed ticket
+    reopens when the channel's policy says so, otherwise IllegalTransition tells the caller to open a new one."""
+    ticket = _lock(ticket, None)
+    if ticket.is_archived or (ticket.status == Status.CLOSED and not reopen_closed):
+        raise IllegalTransition(_("This ticket is closed; the reply opens a new ticket."))
+    if ticket.status == Status.CLOSED:
+        reopened = _apply_reopen(ticket, None, {"reason": _("The customer replied after closing.")})
+        save_and_record(
+            ticket, TicketEvent.Kind.REOPENED, actor=None, to_status=Status.REOPENED, automatic=True,
+            body=reopened.pop("body"), **reopened,
+        )  # fmt: skip
+        route_ticket(ticket, trigger=Trigger.REOPENED)
+    event = record_event(
+        ticket,
+        TicketEvent.Kind.CUSTOMER_REPLIED,
+        actor=None,
+        body=_check_body(body),
+        is_public=True,
+        via=via,
+        received_at=(received_at or timezone.now()).isoformat(),
+        **data,
+    )
+    if ticket.status == Status.WAITING_CUSTOMER:
+        save_and_record(ticket, TicketEvent.Kind.STARTED, actor=None, to_status=Status.IN_PROGRESS, automatic=True)
+    return event
 
 
 @transaction.atomic

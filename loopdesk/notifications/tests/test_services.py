@@ -119,7 +119,7 @@ def test_a_sent_message_is_not_delivered_again(agent):
 
 def test_failures_back_off_then_go_to_the_dead_letters(agent):
     # given a message on a channel that is not configured yet
-    message = enqueue(agent, channel=OutboxMessage.Channel.EMAIL)
+    message = enqueue(agent, channel=OutboxMessage.Channel.CHAT)
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("pending", 1)
     assert "not configured" in message.last_error

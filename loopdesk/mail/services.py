@@ -1,0 +1,255 @@
+"""Email intake: store the raw bytes first, then turn a message into a ticket or a reply, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loopdesk.core.errors import IllegalTransition
+from loopdesk.customers.models import Contact, Customer
+from loopdesk.customers.services import find_or_register_customer
+from loopdesk.mail import threading
+from loopdesk.mail.models import InboundMessage, Mailbox
+from loopdesk.mail.parsing import ParsedMessage, parse_message
+from loopdesk.tickets import services as ticket_services
+from loopdesk.tickets.models import Channel, Ticket
+
+log = logging.getLogger(__name__)
+
+NO_SUBJECT = "(no subject)"
+NEVER_FILED = {"bounce", "auto_reply"}  # bulk and list mail is filed, but never answered automatically (RFC 3834)
+
+
+def thread_key() -> bytes:
+    return f"loopdesk-mail-thread:{settings.SECRET_KEY}".encode()
+
+
+def _message_id_of(raw: bytes) -> str:
+    try:
+        value = BytesHeaderParser(policy=compat32).parsebytes(raw[:65536]).get("Message-ID", "")
+    except Exception:  # noqa: BLE001 (a header we cannot read is simply no Message-ID; parsing reports it later)
+        return ""
+    return str(value).strip().strip("<>").strip()[:998]
+
+
+def store_raw(
+    raw: bytes, *, mailbox: Mailbox | None = None, uidvalidity: int | None = None, uid: int | None = None
+) -> tuple[InboundMessage, bool]:
+    """Keep the message's bytes durably (checksummed) before anything else; the same bytes are kept once."""
+    digest = hashlib.sha256(raw).hexdigest()
+    existing = InboundMessage.objects.filter(sha256=digest).defer("raw").first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return (
+                InboundMessage.objects.create(
+                    mailbox=mailbox,
+                    uidvalidity=uidvalidity,
+                    uid=uid,
+                    sha256=digest,
+                    size=len(raw),
+                    raw=raw,
+                    message_id=_message_id_of(raw),
+                ),
+                True,
+            )
+    except IntegrityError:  # stored meanwhile by another worker (same bytes or same UID)
+        found = InboundMessage.objects.filter(sha256=digest).defer("raw").first()
+        if found is None and mailbox is not None and uid is not None:
+            found = InboundMessage.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid).first()
+        if found is None:
+            raise
+        return found, False
+
+
+def process_message(message_id: int) -> InboundMessage:
+    """Parse and file one stored message in one transaction; any failure puts it in quarantine with the reason."""
+    try:
+        with transaction.atomic():
+            message = InboundMessage.objects.select_for_update().get(pk=message_id)
+            if message.state != InboundMessage.State.STORED:
+                return message  # done before (a second worker, or a re-run after a crash)
+            _file(message, parse_message(bytes(message.raw)))
+            return message
+    except Exception as exc:  # noqa: BLE001 (never lose a message: quarantine it with the reason)
+        log.exception("mail: message %s quarantined", message_id)
+        with transaction.atomic():
+            message = InboundMessage.objects.select_for_update().get(pk=message_id)
+            message.state = InboundMessage.State.QUARANTINED
+            message.error = f"{type(exc).__name__}: {exc}"[:4000]
+            message.attempts += 1
+            message.processed_at = timezone.now()
+            message.save(update_fields=["state", "error", "attempts", "processed_at"])
+            return message
+
+
+def process_stored(*, limit: int = 500) -> int:
+    """File messages stored but not processed (after a crash between storing and processing)."""
+    ids = list(
+        InboundMessage.objects.filter(state=InboundMessage.State.STORED)
+        .order_by("received_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    for pk in ids:
+        process_message(pk)
+    return len(ids)
+
+
+def reprocess_message(message: InboundMessage) -> InboundMessage:
+    """An admin asks to try a quarantined message again (after a fix)."""
+    InboundMessage.objects.filter(pk=message.pk, state=InboundMessage.State.QUARANTINED).update(
+        state=InboundMessage.State.STORED, error=""
+    )
+    return process_message(message.pk)
+
+
+# --- filing ---------------------------------------------------------------------------------------------
+
+
+def _file(message: InboundMessage, parsed: ParsedMessage) -> None:
+    message.from_address = parsed.from_address[:320]
+    message.subject = parsed.subject[:255]
+    message.thread_subject = threading.normalize_subject(parsed.subject)
+    message.auto_kind = parsed.auto_kind
+    message.encoding_problem = parsed.encoding_problem
+    message.message_id = parsed.message_id[:998] or message.message_id
+    message.reused_message_id = bool(message.message_id) and (
+        InboundMessage.objects.filter(message_id=message.message_id).exclude(pk=message.pk).exists()
+    )
+    message.attempts += 1
+    message.processed_at = timezone.now()
+    mailbox = message.mailbox
+    ours = mailbox is not None and mailbox.address and parsed.from_address == mailbox.address.lower()
+    if parsed.auto_kind in NEVER_FILED or ours or not parsed.from_address:
+        message.state = InboundMessage.State.IGNORED
+        message.error = _("No sender address.") if not parsed.from_address else ""
+        message.save()
+        return
+    ticket = find_thread(message, parsed)
+    if ticket is not None:
+        try:
+            ticket_services.record_customer_reply(
+                ticket,
+                body=_body(parsed),
+                via=Channel.EMAIL,
+                reopen_closed=mailbox is None or mailbox.closed_policy == Mailbox.ClosedPolicy.REOPEN,
+                received_at=parsed.date,
+                **_event_data(message, parsed),
+            )
+            message.ticket, message.outcome = ticket, InboundMessage.Outcome.APPENDED
+        except IllegalTransition:
+            message.ticket = _open(message, parsed, related=ticket)
+            message.outcome = InboundMessage.Outcome.LINKED
+    else:
+        message.ticket, message.outcome = _open(message, parsed), InboundMessage.Outcome.CREATED
+    message.state = InboundMessage.State.PROCESSED
+    message.save()
+
+
+def _body(parsed: ParsedMessage) -> str:
+    text = parsed.text.strip() or _("(empty message)")
+    if parsed.attachments:
+        names = "\n".join(f"- {a.filename} ({a.content_type}, {len(a.content)} B)" for a in parsed.attachments)
+        text += "\n\n" + _("Attachments:") + "\n" + names
+    return text
+
+
+def _event_data(message: InboundMessage, parsed: ParsedMessage) -> dict:
+    return {
+        "inbound_message": message.pk,
+        "message_id": parsed.message_id,
+        "from": parsed.from_address,
+        "encoding_problem": parsed.encoding_problem,
+        "attachments": [a.filename for a in parsed.attachments],
+    }
+
+
+def _open(message: InboundMessage, parsed: ParsedMessage, related: Ticket | None = None) -> Ticket:
+    mailbox = message.mailbox
+    customer = _customer(parsed)
+    description = _body(parsed)
+    if related is not None:
+        description = _("Follows up closed ticket %s.") % related.number + "\n\n" + description
+    ticket = ticket_services.open_ticket(
+        actor=None,
+        channel=Channel.EMAIL,
+        title=(parsed.subject.strip() or NO_SUBJECT)[:255],
+        description=description,
+        customer=customer,
+        category=mailbox.category.code if mailbox is not None and mailbox.category is not None else None,
+        received_at=parsed.date if parsed.date and parsed.date <= timezone.now() else None,
+    )
+    if mailbox is not None and mailbox.department_id and ticket.owner_department_id is None:
+        Ticket.objects.filter(pk=ticket.pk).update(owner_department=mailbox.department)
+    return ticket
+
+
+def _customer(parsed: ParsedMessage) -> Customer:
+    address = parsed.from_address
+    contact = Contact.objects.filter(email__iexact=address).select_related("customer").order_by("id").first()
+    if contact is not None:
+        return contact.customer
+    name = parsed.from_name.strip() or address.split("@", 1)[0]
+    return find_or_register_customer(name=name[:100], email=address)
+
+
+def participants(ticket: Ticket) -> set[str]:
+    """Addresses that may add to this ticket by email: the customer, their contacts, earlier senders."""
+    found = {e.lower() for e in Contact.objects.filter(customer_id=ticket.customer_id).values_list("email", flat=True)}
+    found.add((ticket.customer.email or "").lower())
+    found |= set(ticket.inbound_messages.values_list("from_address", flat=True))
+    return found - {""}
+
+
+def find_thread(message: InboundMessage, parsed: ParsedMessage) -> Ticket | None:
+    """References to our mail or the customer's earlier mail, then [P…] in the subject, then sender + subject."""
+    sender = parsed.from_address
+    ids = [i for i in (*reversed(parsed.references), *parsed.in_reply_to) if i]
+    for ref in ids:
+        number = threading.ticket_number_from_message_id(ref, thread_key())
+        if number:
+            ticket = Ticket.objects.filter(number=number).first()
+            if ticket is not None and sender in participants(ticket):
+                return ticket
+    if ids:
+        earlier = (
+            InboundMessage.objects.filter(message_id__in=ids, ticket__isnull=False)
+            .exclude(pk=message.pk)
+            .select_related("ticket")
+            .order_by("-id")
+            .first()
+        )
+        if earlier is not None and earlier.ticket is not None and sender in participants(earlier.ticket):
+            return earlier.ticket
+    number = threading.ticket_number_in_subject(parsed.subject)
+    if number:
+        ticket = Ticket.objects.filter(number=number).first()
+        if ticket is not None and sender in participants(ticket):
+            return ticket
+    subject = threading.normalize_subject(parsed.subject)
+    if subject:
+        days = message.mailbox.thread_window_days if message.mailbox is not None else 14
+        earlier = (
+            InboundMessage.objects.filter(
+                from_address=sender,
+                thread_subject=subject,
+                ticket__isnull=False,
+                received_at__gte=timezone.now() - dt.timedelta(days=days),
+            )
+            .exclude(pk=message.pk)
+            .select_related("ticket")
+            .order_by("-id")
+            .first()
+        )
+        if earlier is not None:
+            return earlier.ticket
+    return None
