@@ -35,6 +35,8 @@ MAIL_ADMIN = [
     "mail.change_mailbox",
     "mail.view_inboundmessage",
     "mail.change_inboundmessage",
+    "mail.view_emailtemplate",
+    "mail.change_emailtemplate",
 ]
 QUALITY = ["tickets.view_ticket", "tickets.view_all_tickets", "customers.view_customer"]
 

@@ -5,13 +5,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template import Template, TemplateSyntaxError
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from loopdesk.core.admin_base import ReadOnlyAdmin
-from loopdesk.mail.models import InboundMessage, Mailbox
+from loopdesk.mail.models import EmailTemplate, InboundMessage, Mailbox
 from loopdesk.mail.services import reprocess_message
 
 
@@ -86,3 +87,33 @@ class InboundMessageAdmin(ReadOnlyAdmin):
                 done += 1
         text = ngettext("%(count)d message filed.", "%(count)d messages filed.", done)
         messages.success(request, text % {"count": done})
+
+
+class EmailTemplateForm(forms.ModelForm):
+    class Meta:
+        model = EmailTemplate
+        fields = ["is_active", "subject_zh", "body_zh", "subject_en", "body_en"]
+
+    def clean(self):
+        data = super().clean()
+        for name in ("subject_zh", "body_zh", "subject_en", "body_en"):
+            try:
+                Template(data.get(name) or "")
+            except TemplateSyntaxError as exc:
+                self.add_error(name, _("This template has an error: %s") % exc)
+        return data
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(admin.ModelAdmin):
+    """The customer emails of each SOP moment; Django template syntax: {{ number }}, {{ title }}, {{ customer }}…"""
+
+    form = EmailTemplateForm
+    list_display = ("kind", "is_active", "subject_zh", "subject_en")
+    list_editable = ("is_active",)
+
+    def has_add_permission(self, request):
+        return False  # one per moment, created with the defaults
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -110,3 +110,28 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_address}: {self.subject}"
+
+
+class EmailTemplate(models.Model):
+    """The email sent to a customer at one moment of the SOP, in Chinese and English; editable by admins."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Registration received")
+        ACCEPTED = "accepted", _("Owner accepted")
+        REPLY = "reply", _("Reply from an agent")
+        PROGRESS = "progress", _("Progress update")
+        RESOLVED = "resolved", _("Resolved, with cause and fix")
+
+    kind = models.CharField(_("moment"), max_length=16, choices=Kind.choices, unique=True)
+    is_active = models.BooleanField(_("send"), default=True)
+    subject_zh = models.CharField(_("subject (Chinese)"), max_length=200)
+    body_zh = models.TextField(_("body (Chinese)"))
+    subject_en = models.CharField(_("subject (English)"), max_length=200)
+    body_en = models.TextField(_("body (English)"))
+
+    class Meta:
+        verbose_name = _("email template")
+        verbose_name_plural = _("email templates")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

@@ -10,7 +10,7 @@ from django.core.mail import EmailMessage, get_connection
 
 from loopdesk.mail import threading
 from loopdesk.mail.models import InboundMessage
-from loopdesk.mail.services import thread_key
+from loopdesk.mail.services import message_being_filed, thread_key
 from loopdesk.notifications.models import OutboxMessage
 from loopdesk.notifications.services import DeliveryFailed, enqueue_notification
 from loopdesk.tickets.models import Ticket
@@ -28,7 +28,7 @@ def subject_with_number(ticket: Ticket, subject: str) -> str:
 
 
 def enqueue_customer_email(
-    ticket: Ticket, *, kind: str, subject: str, body: str, dedupe_key: str | None = None
+    ticket: Ticket, *, kind: str, subject: str, body: str, dedupe_key: str | None = None, auto: bool = False
 ) -> OutboxMessage | None:
     """Queue an email to the ticket's customer in the caller's transaction; None when they have no address."""
     address = (ticket.customer.email or "").strip()
@@ -40,6 +40,9 @@ def enqueue_customer_email(
         .order_by("-received_at", "-id")
         .values_list("message_id", flat=True)[:10]
     )
+    filing = message_being_filed()
+    if filing is not None and filing.message_id and filing.message_id not in earlier:
+        earlier.insert(0, filing.message_id)  # the message this ticket is being opened or updated from
     message_id = threading.outbound_message_id(ticket.number, secrets.token_hex(6), thread_key(), _domain())
     return enqueue_notification(
         kind=kind,
@@ -53,6 +56,7 @@ def enqueue_customer_email(
             "message_id": message_id,
             "in_reply_to": earlier[0] if earlier else "",
             "references": list(reversed(earlier)),
+            "auto": auto,
         },
         dedupe_key=dedupe_key,
     )

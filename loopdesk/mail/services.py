@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from contextvars import ContextVar
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
@@ -23,6 +24,13 @@ from loopdesk.tickets import services as ticket_services
 from loopdesk.tickets.models import Channel, Ticket
 
 log = logging.getLogger(__name__)
+_filing: ContextVar[InboundMessage | None] = ContextVar("filing", default=None)
+
+
+def message_being_filed() -> InboundMessage | None:
+    """The inbound message whose filing is under way in this thread (its ticket may not be linked yet)."""
+    return _filing.get()
+
 
 NO_SUBJECT = "(no subject)"
 NEVER_FILED = {"bounce", "auto_reply"}  # bulk and list mail is filed, but never answered automatically (RFC 3834)
@@ -78,7 +86,11 @@ def process_message(message_id: int) -> InboundMessage:
             message = InboundMessage.objects.select_for_update().get(pk=message_id)
             if message.state != InboundMessage.State.STORED:
                 return message  # done before (a second worker, or a re-run after a crash)
-            _file(message, parse_message(bytes(message.raw)))
+            token = _filing.set(message)
+            try:
+                _file(message, parse_message(bytes(message.raw)))
+            finally:
+                _filing.reset(token)
             return message
     except Exception as exc:  # noqa: BLE001 (never lose a message: quarantine it with the reason)
         log.exception("mail: message %s quarantined", message_id)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.dispatch import Signal
+
 from loopdesk.accounts.models import User
 from loopdesk.sla.services import sync_ticket_clocks
 from loopdesk.tickets.models import Ticket, TicketEvent
+
+# Sent inside the writer's transaction after each event; receivers (customer email) write in that transaction.
+event_recorded = Signal()
 
 
 def record_event(
@@ -32,6 +37,7 @@ def record_event(
         data=data,
     )
     sync_ticket_clocks(ticket, now=event.created_at)
+    event_recorded.send(sender=TicketEvent, event=event)
     return event
 
 

@@ -292,6 +292,7 @@ class TicketEvent(models.Model):
         APPROVED = "approved", _("Approved")
         WATCHER_ADDED = "watcher_added", _("Watcher added")
         CUSTOMER_REPLIED = "customer_replied", _("Customer replied")
+        CUSTOMER_EMAILED = "customer_emailed", _("Email to the customer")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

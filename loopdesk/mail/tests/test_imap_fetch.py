@@ -53,10 +53,11 @@ def test_fetch_files_every_message_once_and_marks_it_read(server, box):
 
 @pytest.mark.django_db
 def test_fetching_again_or_a_copy_in_the_folder_makes_nothing_twice(server, box):
-    server.append(mail())
+    raw = mail()
+    server.append(raw)
     imap.fetch_mailbox(box)
     imap.fetch_mailbox(box)
-    server.append(mail())  # the same bytes again, e.g. copied back by a client
+    server.append(raw)  # the same bytes again, e.g. copied back by a client
     result = imap.fetch_mailbox(box)
     assert (result.fetched, result.stored) == (1, 0)
     assert InboundMessage.objects.count() == 1 and Ticket.objects.count() == 1
