@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("loopdesk.sla.urls")),
     path("", include("loopdesk.routing.urls")),
     path("", include("loopdesk.notifications.urls")),
+    path("", include("loopdesk.attachments.urls")),
+    path("", include("loopdesk.mail.urls")),
 ]
 
 handler400 = "loopdesk.core.error_pages.bad_request"

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "loopdesk.notifications",
     "loopdesk.sla",
     "loopdesk.routing",
+    "loopdesk.attachments",
     "loopdesk.mail",
     "loopdesk.api",
 ]
@@ -120,6 +121,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+LOOPDESK_FILES_DIR = Path(os.environ.get("LOOPDESK_FILES_DIR", DATA_DIR / "files"))  # outside the web root
+FILE_UPLOAD_PERMISSIONS = 0o640
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
 STATICFILES_DIRS = [BASE_DIR / "loopdesk" / "static"]
 STORAGES = {

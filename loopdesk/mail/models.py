@@ -86,6 +86,7 @@ class InboundMessage(models.Model):
     thread_subject = models.CharField(max_length=255, blank=True)
     auto_kind = models.CharField(max_length=16, blank=True)
     encoding_problem = models.BooleanField(_("encoding problem"), default=False)
+    has_html = models.BooleanField(default=False)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     ticket = models.ForeignKey(

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loopdesk.attachments.services import Incoming, keep_files
 from loopdesk.core.errors import IllegalTransition
 from loopdesk.customers.models import Contact, Customer
 from loopdesk.customers.services import find_or_register_customer
@@ -21,7 +22,8 @@ from loopdesk.mail import threading
 from loopdesk.mail.models import InboundMessage, Mailbox
 from loopdesk.mail.parsing import ParsedMessage, parse_message
 from loopdesk.tickets import services as ticket_services
-from loopdesk.tickets.models import Channel, Ticket
+from loopdesk.tickets.events import record_event
+from loopdesk.tickets.models import Channel, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 _filing: ContextVar[InboundMessage | None] = ContextVar("filing", default=None)
@@ -133,6 +135,7 @@ def _file(message: InboundMessage, parsed: ParsedMessage) -> None:
     message.thread_subject = threading.normalize_subject(parsed.subject)
     message.auto_kind = parsed.auto_kind
     message.encoding_problem = parsed.encoding_problem
+    message.has_html = bool(parsed.html)
     message.message_id = parsed.message_id[:998] or message.message_id
     message.reused_message_id = bool(message.message_id) and (
         InboundMessage.objects.filter(message_id=message.message_id).exclude(pk=message.pk).exists()
@@ -141,15 +144,19 @@ def _file(message: InboundMessage, parsed: ParsedMessage) -> None:
     message.processed_at = timezone.now()
     mailbox = message.mailbox
     ours = mailbox is not None and mailbox.address and parsed.from_address == mailbox.address.lower()
-    if parsed.auto_kind in NEVER_FILED or ours or not parsed.from_address:
+    if not parsed.from_address:  # nobody to answer or to file it under: an admin decides (raw kept)
+        message.state = InboundMessage.State.QUARANTINED
+        message.error = _("No single valid sender address.")
+        message.save()
+        return
+    if parsed.auto_kind in NEVER_FILED or ours:
         message.state = InboundMessage.State.IGNORED
-        message.error = _("No sender address.") if not parsed.from_address else ""
         message.save()
         return
     ticket = find_thread(message, parsed)
     if ticket is not None:
         try:
-            ticket_services.record_customer_reply(
+            event = ticket_services.record_customer_reply(
                 ticket,
                 body=_body(parsed),
                 via=Channel.EMAIL,
@@ -158,6 +165,7 @@ def _file(message: InboundMessage, parsed: ParsedMessage) -> None:
                 **_event_data(message, parsed),
             )
             message.ticket, message.outcome = ticket, InboundMessage.Outcome.APPENDED
+            _keep_attachments(ticket, event, parsed)
         except IllegalTransition:
             message.ticket = _open(message, parsed, related=ticket)
             message.outcome = InboundMessage.Outcome.LINKED
@@ -168,11 +176,24 @@ def _file(message: InboundMessage, parsed: ParsedMessage) -> None:
 
 
 def _body(parsed: ParsedMessage) -> str:
-    text = parsed.text.strip() or _("(empty message)")
-    if parsed.attachments:
-        names = "\n".join(f"- {a.filename} ({a.content_type}, {len(a.content)} B)" for a in parsed.attachments)
-        text += "\n\n" + _("Attachments:") + "\n" + names
-    return text
+    return parsed.text.strip() or _("(empty message)")
+
+
+def _keep_attachments(ticket: Ticket, event: TicketEvent | None, parsed: ParsedMessage) -> None:
+    """Store the message's files with its event; refused ones are listed in an internal note (raw kept)."""
+    files = [Incoming(a.filename, a.content, a.content_id, a.is_inline) for a in parsed.attachments]
+    if not files:
+        return
+    _kept, refused = keep_files(ticket, files, event=event)
+    if refused:
+        lines = "\n".join(f"- {r.message}" for r in refused)
+        record_event(
+            ticket,
+            TicketEvent.Kind.NOTE_ADDED,
+            actor=None,
+            body=_("Attachments not kept (the original message is kept in full):") + "\n" + lines,
+            refused=[r.name for r in refused],
+        )
 
 
 def _event_data(message: InboundMessage, parsed: ParsedMessage) -> dict:
@@ -181,7 +202,7 @@ def _event_data(message: InboundMessage, parsed: ParsedMessage) -> dict:
         "message_id": parsed.message_id,
         "from": parsed.from_address,
         "encoding_problem": parsed.encoding_problem,
-        "attachments": [a.filename for a in parsed.attachments],
+        "has_html": bool(parsed.html),
     }
 
 
@@ -202,6 +223,7 @@ def _open(message: InboundMessage, parsed: ParsedMessage, related: Ticket | None
     )
     if mailbox is not None and mailbox.department_id and ticket.owner_department_id is None:
         Ticket.objects.filter(pk=ticket.pk).update(owner_department=mailbox.department)
+    _keep_attachments(ticket, ticket.events.filter(kind=TicketEvent.Kind.CREATED).first(), parsed)
     return ticket
 
 

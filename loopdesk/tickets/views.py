@@ -124,6 +124,8 @@ def _detail_context(request: AuthedRequest, ticket, bound: dict | None = None) -
         "customer": customer_fields(ticket.customer, reveal=False),
         "can_reveal": user.has_perm("customers.reveal_pii"),
         "events": selectors.timeline(ticket),
+        "mail_messages": ticket.inbound_messages.defer("raw").order_by("received_at"),
+        "attachments": ticket.attachments.all(),
         "satisfactions": ticket.satisfactions.select_related("recorded_by"),
         "transition_forms": forms,
         "reply_form": bound.get("reply") or ReplyForm(),

@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.utils.translation import gettext as _
 
 from loopdesk.mail import imap
 from loopdesk.mail.models import InboundMessage, Mailbox
@@ -114,6 +115,6 @@ def test_the_whole_corpus_goes_through_without_a_crash(server, box):
     assert result.fetched == len(files)
     states = set(InboundMessage.objects.values_list("state", flat=True))
     assert "stored" not in states
-    quarantined = list(InboundMessage.objects.filter(state="quarantined").values_list("subject", "error"))
-    assert quarantined == []
+    reasons = set(InboundMessage.objects.filter(state="quarantined").values_list("error", flat=True))
+    assert reasons <= {_("No single valid sender address.")}  # never a crash; only mail nobody can be answered on
     assert all("\\Seen" in flags for flags in server.flags().values())
