@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponseBase
 
 from loopdesk.accounts.http import AuthedRequest
 from loopdesk.attachments.checks import INLINE_IMAGES
@@ -13,7 +13,7 @@ from loopdesk.tickets import selectors as ticket_selectors
 
 
 @login_required
-def download(request: AuthedRequest, number: str, pk: str) -> HttpResponse:
+def download(request: AuthedRequest, number: str, pk: str) -> HttpResponseBase:
     try:
         ticket = ticket_selectors.get_ticket_for(request.user, number)
     except NotFound as exc:
