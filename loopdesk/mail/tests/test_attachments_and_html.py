@@ -30,7 +30,7 @@ def html_mail() -> bytes:
 
 @pytest.fixture
 def ticket(db):
-    message, _ = store_raw(html_mail())
+    message, _created = store_raw(html_mail())
     return process_message(message.pk).ticket
 
 
@@ -72,7 +72,7 @@ def test_the_html_of_another_tickets_mail_is_not_found(client, supervisor, ticke
 
 @pytest.mark.django_db
 def test_a_message_without_a_valid_sender_waits_in_quarantine():
-    message, _ = store_raw(corpus("attachments/flanker__attached-pdf.eml"))
+    message, _created = store_raw(corpus("attachments/flanker__attached-pdf.eml"))
     message = process_message(message.pk)
     assert message.state == "quarantined" and message.error == _("No single valid sender address.")
     assert message.ticket is None
@@ -88,6 +88,6 @@ def test_a_message_without_a_valid_sender_waits_in_quarantine():
     ],
 )
 def test_corpus_attachments_are_kept(name, expected):
-    message, _ = store_raw(corpus(name))
+    message, _created = store_raw(corpus(name))
     ticket = process_message(message.pk).ticket
     assert expected in [a.content_type for a in ticket.attachments.all()]
