@@ -3,6 +3,7 @@
 from email.message import EmailMessage
 
 import pytest
+from django.utils.translation import gettext as _
 
 from loopdesk.mail.services import process_message, store_raw
 from loopdesk.mail.tests.conftest import corpus
