@@ -68,6 +68,7 @@ class InboundMessage(models.Model):
         CREATED = "created", _("New ticket")
         APPENDED = "appended", _("Reply on a ticket")
         LINKED = "linked", _("New ticket linked to a closed one")
+        DUPLICATE = "duplicate", _("The same message again")
 
     mailbox = models.ForeignKey(Mailbox, null=True, blank=True, on_delete=models.PROTECT, related_name="messages")
     uidvalidity = models.BigIntegerField(null=True, blank=True)

@@ -137,8 +137,11 @@ def _file(message: InboundMessage, parsed: ParsedMessage) -> None:
     message.encoding_problem = parsed.encoding_problem
     message.has_html = bool(parsed.html)
     message.message_id = parsed.message_id[:998] or message.message_id
-    message.reused_message_id = bool(message.message_id) and (
-        InboundMessage.objects.filter(message_id=message.message_id).exclude(pk=message.pk).exists()
+    twin = _same_message(message, parsed)
+    message.reused_message_id = (
+        twin is None
+        and bool(message.message_id)
+        and (InboundMessage.objects.filter(message_id=message.message_id).exclude(pk=message.pk).exists())
     )
     message.attempts += 1
     message.processed_at = timezone.now()
@@ -151,6 +154,11 @@ def _file(message: InboundMessage, parsed: ParsedMessage) -> None:
         return
     if parsed.auto_kind in NEVER_FILED or ours:
         message.state = InboundMessage.State.IGNORED
+        message.save()
+        return
+    if twin is not None:  # the same message again with other transport headers (a copy, a re-delivery)
+        message.state, message.outcome = InboundMessage.State.IGNORED, InboundMessage.Outcome.DUPLICATE
+        message.ticket = twin.ticket
         message.save()
         return
     ticket = find_thread(message, parsed)
@@ -173,6 +181,27 @@ def _file(message: InboundMessage, parsed: ParsedMessage) -> None:
         message.ticket, message.outcome = _open(message, parsed), InboundMessage.Outcome.CREATED
     message.state = InboundMessage.State.PROCESSED
     message.save()
+
+
+def _same_message(message: InboundMessage, parsed: ParsedMessage) -> InboundMessage | None:
+    """An earlier message with this Message-ID, sender, subject and text: the same message, bytes aside."""
+    if not parsed.message_id:
+        return None
+    earlier = (
+        InboundMessage.objects.filter(message_id=parsed.message_id, from_address=parsed.from_address)
+        .exclude(pk=message.pk)
+        .exclude(state__in=[InboundMessage.State.STORED, InboundMessage.State.QUARANTINED])
+        .order_by("id")
+    )
+    for candidate in earlier[:5]:
+        other = parse_message(bytes(candidate.raw))
+        if (other.subject, other.text, len(other.attachments)) == (
+            parsed.subject,
+            parsed.text,
+            len(parsed.attachments),
+        ):
+            return candidate
+    return None
 
 
 def _body(parsed: ParsedMessage) -> str:

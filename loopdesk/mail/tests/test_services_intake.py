@@ -120,6 +120,16 @@ def test_mail_from_our_own_address_is_ignored(mailbox):
 
 
 @pytest.mark.django_db
+def test_the_same_message_with_other_transport_headers_is_recognised(mailbox):
+    raw = mail()
+    first = receive(raw, mailbox, uid=1)
+    relayed = b"Received: from relay.example.cn by mx.loopdesk.test; Tue, 24 Nov 2026 10:00:00 +0800\r\n" + raw
+    again = receive(relayed, mailbox, uid=2)
+    assert (again.state, again.outcome, again.ticket) == ("ignored", "duplicate", first.ticket)
+    assert Ticket.objects.count() == 1 and not again.reused_message_id
+
+
+@pytest.mark.django_db
 def test_a_message_id_reused_with_other_content_is_imported_and_flagged(mailbox):
     first = receive(mail(), mailbox)
     second = receive(mail("另一个问题", "冰箱不制冷", sender="zhao@example.cn"), mailbox)  # same <m1@example.cn>
