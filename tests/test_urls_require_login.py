@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 PUBLIC = {"login", "logout", "healthz", "set_language"}
 SAMPLE_ARGS = {"number": "P20240315001", "to": "triaged", "field": "phone", "public_id": "C2024031501", "pk": 1}
+UUID_PK = {"attachments:download"}  # these take a UUID as pk
 
 
 def named_patterns(resolver, namespace=""):
@@ -23,7 +24,8 @@ UI_URLS = sorted(set((name, tuple(args)) for name, args in named_patterns(get_re
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "args"), UI_URLS)
 def test_anonymous_users_are_sent_to_login(client, name, args):
-    url = reverse(name, kwargs={a: SAMPLE_ARGS[a] for a in args})
+    sample = SAMPLE_ARGS | ({"pk": "00000000-0000-4000-8000-000000000001"} if name in UUID_PK else {})
+    url = reverse(name, kwargs={a: sample[a] for a in args})
     for method in (client.get, client.post):
         response = method(url)
         assert response.status_code in {302, 405}, (name, response.status_code)
