@@ -35,6 +35,10 @@ def message_being_filed() -> InboundMessage | None:
 
 
 NO_SUBJECT = "(no subject)"
+FILED_FIELDS = [  # everything filing sets; never the raw bytes again
+    "from_address", "subject", "thread_subject", "auto_kind", "encoding_problem", "has_html", "message_id",
+    "reused_message_id", "attempts", "processed_at", "state", "outcome", "error", "ticket",
+]  # fmt: skip
 NEVER_FILED = {"bounce", "auto_reply"}  # bulk and list mail is filed, but never answered automatically (RFC 3834)
 
 
@@ -150,16 +154,16 @@ def _file(message: InboundMessage, parsed: ParsedMessage) -> None:
     if not parsed.from_address:  # nobody to answer or to file it under: an admin decides (raw kept)
         message.state = InboundMessage.State.QUARANTINED
         message.error = _("No single valid sender address.")
-        message.save()
+        message.save(update_fields=FILED_FIELDS)
         return
     if parsed.auto_kind in NEVER_FILED or ours:
         message.state = InboundMessage.State.IGNORED
-        message.save()
+        message.save(update_fields=FILED_FIELDS)
         return
     if twin is not None:  # the same message again with other transport headers (a copy, a re-delivery)
         message.state, message.outcome = InboundMessage.State.IGNORED, InboundMessage.Outcome.DUPLICATE
         message.ticket = twin.ticket
-        message.save()
+        message.save(update_fields=FILED_FIELDS)
         return
     ticket = find_thread(message, parsed)
     if ticket is not None:
@@ -180,7 +184,7 @@ def _file(message: InboundMessage, parsed: ParsedMessage) -> None:
     else:
         message.ticket, message.outcome = _open(message, parsed), InboundMessage.Outcome.CREATED
     message.state = InboundMessage.State.PROCESSED
-    message.save()
+    message.save(update_fields=FILED_FIELDS)
 
 
 def _same_message(message: InboundMessage, parsed: ParsedMessage) -> InboundMessage | None:
