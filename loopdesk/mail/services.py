@@ -22,7 +22,7 @@ from loopdesk.mail import threading
 from loopdesk.mail.models import InboundMessage, Mailbox
 from loopdesk.mail.parsing import ParsedMessage, parse_message
 from loopdesk.tickets import services as ticket_services
-from loopdesk.tickets.events import record_event
+from loopdesk.tickets.events import clocks_synced_once, record_event
 from loopdesk.tickets.models import Channel, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,8 @@ def process_message(message_id: int) -> InboundMessage:
                 return message  # done before (a second worker, or a re-run after a crash)
             token = _filing.set(message)
             try:
-                _file(message, parse_message(bytes(message.raw)))
+                with clocks_synced_once():
+                    _file(message, parse_message(bytes(message.raw)))
             finally:
                 _filing.reset(token)
             return message

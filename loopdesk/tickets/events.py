@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.dispatch import Signal
@@ -9,6 +12,28 @@ from django.dispatch import Signal
 from loopdesk.accounts.models import User
 from loopdesk.sla.services import sync_ticket_clocks
 from loopdesk.tickets.models import Ticket, TicketEvent
+
+_pending: ContextVar[dict[int, tuple[Ticket, Any]] | None] = ContextVar("pending_clock_sync", default=None)
+
+
+@contextmanager
+def clocks_synced_once() -> Iterator[None]:
+    """Within one service call, bring each touched ticket's SLA clocks in step once, at the end, not per event.
+
+    The clocks are a function of the timeline, so one recomputation after the last event gives what one
+    per event would have; a service call writes three to five events."""
+    if _pending.get() is not None:  # nested: the outermost call syncs
+        yield
+        return
+    token = _pending.set({})
+    try:
+        yield
+        pending = _pending.get() or {}
+    finally:
+        _pending.reset(token)
+    for ticket, moment in pending.values():
+        sync_ticket_clocks(ticket, now=moment)
+
 
 # Sent inside the writer's transaction after each event; receivers (customer email) write in that transaction.
 event_recorded = Signal()
@@ -36,7 +61,11 @@ def record_event(
         to_status=to_status,
         data=data,
     )
-    sync_ticket_clocks(ticket, now=event.created_at)
+    pending = _pending.get()
+    if pending is None:
+        sync_ticket_clocks(ticket, now=event.created_at)
+    else:
+        pending[ticket.pk] = (ticket, event.created_at)
     event_recorded.send(sender=TicketEvent, event=event)
     return event
 

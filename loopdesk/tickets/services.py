@@ -16,7 +16,7 @@ from loopdesk.customers.models import Asset, Customer, Order
 from loopdesk.routing.rules import Trigger
 from loopdesk.routing.services import ensure_capacity, notify_second_processing, route_ticket
 from loopdesk.tickets import workflow
-from loopdesk.tickets.events import record_event, save_and_record
+from loopdesk.tickets.events import clocks_synced_once, record_event, save_and_record
 from loopdesk.tickets.models import (
     Category,
     Channel,
@@ -124,6 +124,7 @@ def _validate_details(details: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
+@clocks_synced_once()
 def open_ticket(
     *,
     actor: User | None,
@@ -240,6 +241,7 @@ def _check_transition(ticket: Ticket, transition: workflow.Transition, actor: Us
 
 
 @transaction.atomic
+@clocks_synced_once()
 def transition_ticket(
     ticket: Ticket, *, to: str, actor: User, expected_version: int | None = None, **given: Any
 ) -> Ticket:
@@ -448,6 +450,7 @@ def add_reply(ticket: Ticket, *, body: str, actor: User, is_public: bool) -> Tic
 
 
 @transaction.atomic
+@clocks_synced_once()
 def record_customer_reply(
     ticket: Ticket, *, body: str, via: str, reopen_closed: bool, received_at: dt.datetime | None = None, **data: Any
 ) -> TicketEvent:
