@@ -122,6 +122,7 @@ class SlaPreviewOut(Schema):
 class ReplyIn(StrictIn):
     body: str = Field(min_length=1, max_length=100_000)
     is_public: bool = True
+    proposes_plan: bool = False
 
 
 class ProgressIn(StrictIn):

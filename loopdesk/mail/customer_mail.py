@@ -122,4 +122,6 @@ def on_event_recorded(sender, event: TicketEvent, **kwargs) -> None:
         return
     if event.kind == TicketEvent.Kind.PROGRESS_UPDATED and "changed" in event.data:
         return  # a details edit, not a progress report
+    if event.kind == TicketEvent.Kind.REPLIED and event.data.get("plan"):
+        kind = EmailTemplate.Kind.PLAN
     email_customer(event.ticket, kind, event)

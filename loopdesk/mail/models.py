@@ -121,6 +121,7 @@ class EmailTemplate(models.Model):
         RECEIVED = "received", _("Registration received")
         ACCEPTED = "accepted", _("Owner accepted")
         REPLY = "reply", _("Reply from an agent")
+        PLAN = "plan", _("Plan proposed for confirmation")
         PROGRESS = "progress", _("Progress update")
         RESOLVED = "resolved", _("Resolved, with cause and fix")
 

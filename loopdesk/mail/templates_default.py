@@ -28,6 +28,14 @@ DEFAULTS = {
         "Re: {{ title }}",
         "{{ message }}" + SIGNATURE_EN + "{% if quoted %}\n\n{{ quoted }}{% endif %}",
     ),
+    "plan": (
+        "请确认处理方案：{{ title }}",
+        "{{ customer }}，您好：\n\n针对工单 {{ number }}，我们建议的处理方案如下：\n{{ message }}\n\n"
+        "如同意该方案，请直接回复“确认”；如有疑问或其他要求，也请回复本邮件告诉我们。" + SIGNATURE_ZH,
+        "Please confirm the proposed plan: {{ title }}",
+        "Dear {{ customer }},\n\nFor ticket {{ number }} we propose the following:\n{{ message }}\n\n"
+        'If you agree, simply reply "OK"; if you have questions or other wishes, reply to this email.' + SIGNATURE_EN,
+    ),
     "progress": (
         "处理进展：{{ title }}",
         "{{ customer }}，您好：\n\n您的工单 {{ number }} 最新进展：\n{{ message }}"

@@ -194,7 +194,13 @@ def transition(request: AuthedRequest, number: str, payload: TransitionIn):
 def reply(request: AuthedRequest, number: str, payload: ReplyIn):
     """A public reply (`is_public: true`) or an internal note."""
     ticket = selectors.get_ticket_for(request.user, number)
-    services.add_reply(ticket, body=payload.body, actor=request.user, is_public=payload.is_public)
+    services.add_reply(
+        ticket,
+        body=payload.body,
+        actor=request.user,
+        is_public=payload.is_public,
+        proposes_plan=payload.proposes_plan,
+    )
     return Status(201, detail_response(request, ticket))
 
 

@@ -189,6 +189,9 @@ class ReplyForm(forms.Form):
         initial="1",
         choices=[("1", _("Public reply to the customer")), ("0", _("Internal note"))],
     )
+    proposes_plan = forms.BooleanField(
+        label=_("This reply proposes a plan for the customer to confirm (方案确认)"), required=False
+    )
 
 
 class ProgressForm(forms.Form):

@@ -439,14 +439,20 @@ def _check_body(body: str) -> str:
 
 
 @transaction.atomic
-def add_reply(ticket: Ticket, *, body: str, actor: User, is_public: bool) -> TicketEvent:
-    """A public reply to the customer or an internal note (never shown to the customer)."""
+def add_reply(ticket: Ticket, *, body: str, actor: User, is_public: bool, proposes_plan: bool = False) -> TicketEvent:
+    """A public reply to the customer (possibly a plan for them to confirm) or an internal note."""
     ticket = _lock(ticket, None)
     _ensure_writable(ticket)
     if not (actor.has_perm("tickets.add_reply") or ticket.owner_id == actor.pk):
         raise PermissionDenied(_("You may not write on this ticket."))
+    if proposes_plan and not is_public:
+        raise ValidationFailed(
+            _("A plan for the customer must be a public reply."),
+            fields={"proposes_plan": _("Only with a public reply.")},
+        )
     kind = TicketEvent.Kind.REPLIED if is_public else TicketEvent.Kind.NOTE_ADDED
-    return record_event(ticket, kind, actor=actor, body=_check_body(body), is_public=is_public)
+    extra = {"plan": True} if proposes_plan else {}
+    return record_event(ticket, kind, actor=actor, body=_check_body(body), is_public=is_public, **extra)
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 import pytest
 
+from loopdesk.core.errors import ValidationFailed
 from loopdesk.mail.admin import EmailTemplateForm
 from loopdesk.mail.customer_mail import email_customer
 from loopdesk.mail.models import EmailTemplate
@@ -111,3 +112,25 @@ def test_a_title_with_a_line_break_still_makes_a_one_line_subject():
     ticket.save()
     email_customer(ticket, "received", ticket.events.filter(kind="created").first())
     assert "\n" not in emails(ticket)[-1].subject and "\r" not in emails(ticket)[-1].subject
+
+
+@pytest.mark.django_db
+def test_a_proposed_plan_asks_the_customer_to_confirm(agent, client):
+    ticket = by_email()
+    client.force_login(agent)
+    page = client.post(
+        f"/tickets/{ticket.number}/reply",
+        {"body": "建议更换排水泵，费用由保修承担。", "is_public": "1", "proposes_plan": "on"},
+    )
+    assert page.status_code == 302
+    sent = emails(ticket)[-1]
+    assert sent.kind == "customer.plan" and sent.subject.startswith("请确认处理方案")
+    assert "建议更换排水泵" in sent.body and "确认" in sent.body
+    assert ticket.events.get(kind=TicketEvent.Kind.REPLIED).data == {"plan": True}
+
+
+@pytest.mark.django_db
+def test_a_plan_cannot_be_an_internal_note(agent):
+    ticket = by_email()
+    with pytest.raises(ValidationFailed):
+        ticket_services.add_reply(ticket, body="x", actor=agent, is_public=False, proposes_plan=True)
