@@ -48,7 +48,6 @@ import datetime as dt
 import gc
 import json
 import os
-import platform
 import random
 import re
 import resource
@@ -84,8 +83,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+from common import QueryCounter, fresh_database, load_average, machine  # noqa: E402
 from django.db import connection  # noqa: E402
 
 CORPORA = ROOT.parent / "shared" / "corpora"
@@ -112,90 +110,6 @@ PRODUCTS = ["扫地机器人", "洗衣机", "空调", "冰箱", "热水器", "�
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _NOT_CHINESE = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")  # kana, hangul
 _CLAUSE = re.compile(r"[，。！？,.!?；;：:\s]+")
-
-
-# --- database and machine -----------------------------------------------------------------------------
-
-
-def fresh_database() -> None:
-    if connection.vendor == "postgresql":
-        name = settings.DATABASES["default"]["NAME"]
-        if "bench" not in name:
-            sys.exit(f"refusing to drop the schema of {name!r}: use a database whose name contains 'bench'")
-        with connection.cursor() as cursor:  # a clean schema for a repeatable run
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    call_command("migrate", verbosity=0)
-
-
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            server = "PostgreSQL " + cursor.fetchone()[0]
-        else:
-            cursor.execute("SELECT sqlite_version()")
-            server = "SQLite " + cursor.fetchone()[0]
-    dovecot = subprocess.run(["dovecot", "--version"], capture_output=True, text=True, check=False).stdout.strip()  # noqa: S607
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "database": server,
-        "dovecot": dovecot,
-        "load_average_at_start": load_average(),
-    }
-
-
-def load_average() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return ""
-
-
-class QueryCounter:
-    """Counts SQL statements and commits and the time spent in them (an execute wrapper, no DEBUG log)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.commits = 0
-        self.seconds = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - start
-
-    def _commit(self) -> None:
-        self.commits += 1
-        start = time.perf_counter()
-        try:
-            self._real_commit()
-        finally:
-            self.seconds += time.perf_counter() - start
-
-    def __enter__(self) -> QueryCounter:
-        self._wrapper = connection.execute_wrapper(self)
-        self._wrapper.__enter__()
-        self._real_commit = connection._commit
-        connection._commit = self._commit
-        return self
-
-    def __exit__(self, *exc) -> None:
-        del connection._commit  # back to the class's method
-        self._wrapper.__exit__(*exc)
 
 
 class Timers:
@@ -231,6 +145,10 @@ class Timers:
 
 
 # --- the messages ---------------------------------------------------------------------------------------
+
+
+def dovecot_version() -> str:
+    return subprocess.run(["dovecot", "--version"], capture_output=True, text=True, check=False).stdout.strip()  # noqa: S607
 
 
 def text_pool() -> list[str]:
@@ -818,7 +736,7 @@ def main() -> None:
     try:
         fresh_database()
         vendor = connection.vendor
-        results: dict[str, Any] = {"vendor": vendor, "seed": args.seed, "machine": machine()}
+        results: dict[str, Any] = {"vendor": vendor, "seed": args.seed, "machine": machine(dovecot=dovecot_version())}
         # memory first: its child process loads the code as it is now, as the parent just did
         sizes = " and ".join(f"{m} MB" for m in ATTACHMENT_MB)
         print(f"\n{vendor}: migrated; memory on {sizes} attachments", flush=True)

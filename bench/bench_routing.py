@@ -58,8 +58,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+from common import fresh_database  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -78,16 +77,6 @@ TICKET = {
     "priority": "P2",
     "customer": {"name": "张三丰", "phone": "13812345678"},
 }
-
-
-def fresh_database() -> None:
-    if connection.vendor == "postgresql":
-        name = settings.DATABASES["default"]["NAME"]
-        if "bench" not in name:
-            sys.exit(f"refusing to drop the schema of {name!r}: use a database whose name contains 'bench'")
-        with connection.cursor() as cursor:
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    call_command("migrate", verbosity=0)
 
 
 def percentile(samples: list[float], p: float) -> float:

@@ -27,7 +27,6 @@ import datetime as dt
 import importlib.util
 import json
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -51,8 +50,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+from common import QueryCounter, fresh_database, load_average, machine  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import F  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -67,57 +65,6 @@ ADD_TARGET_US = 50.0
 
 
 # --- database and machine -----------------------------------------------------------------------------
-
-
-def fresh_database() -> None:
-    if connection.vendor == "postgresql":
-        name = settings.DATABASES["default"]["NAME"]
-        if "bench" not in name:
-            sys.exit(f"refusing to drop the schema of {name!r}: use a database whose name contains 'bench'")
-        with connection.cursor() as cursor:  # a clean schema for a repeatable run
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    call_command("migrate", verbosity=0)
-
-
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f"{kb / 1024 / 1024:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            server = "PostgreSQL " + cursor.fetchone()[0]
-        else:
-            cursor.execute("SELECT sqlite_version()")
-            server = "SQLite " + cursor.fetchone()[0] + " (WAL, synchronous=NORMAL)"
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory": memory,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "database": server,
-        "load_average_at_start": load_average(),  # other work on the machine skews the figures
-    }
-
-
-def load_average() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return ""
 
 
 def analyze() -> None:
@@ -159,46 +106,6 @@ def time_calls(fn, cases: list[tuple]) -> dict[str, float]:
         "max_us": samples[-1] / 1000,
         "calls": len(cases),
     }
-
-
-class QueryCounter:
-    """Counts statements and commits and the time spent in them (the database and the round trip).
-
-    Works without DEBUG's query log: an execute wrapper for the statements (savepoints included) and
-    a wrapper around the connection's commit. The rest of the elapsed time is Python (ORM, services).
-    """
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.commits = 0
-        self.seconds = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - start
-
-    def _commit(self) -> None:
-        self.commits += 1
-        start = time.perf_counter()
-        try:
-            self._real_commit()
-        finally:
-            self.seconds += time.perf_counter() - start
-
-    def __enter__(self) -> QueryCounter:
-        self._wrapper = connection.execute_wrapper(self)
-        self._wrapper.__enter__()
-        self._real_commit = connection._commit
-        connection._commit = self._commit
-        return self
-
-    def __exit__(self, *exc) -> None:
-        del connection._commit  # back to the class's method
-        self._wrapper.__exit__(*exc)
 
 
 def timed(fn) -> tuple[float, Any]:

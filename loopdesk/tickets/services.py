@@ -451,7 +451,7 @@ def add_reply(ticket: Ticket, *, body: str, actor: User, is_public: bool, propos
             fields={"proposes_plan": _("Only with a public reply.")},
         )
     kind = TicketEvent.Kind.REPLIED if is_public else TicketEvent.Kind.NOTE_ADDED
-    extra = {"plan": True} if proposes_plan else {}
+    extra: dict[str, Any] = {"plan": True} if proposes_plan else {}
     return record_event(ticket, kind, actor=actor, body=_check_body(body), is_public=is_public, **extra)
 
 
