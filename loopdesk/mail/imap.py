@@ -77,20 +77,25 @@ def fetch_mailbox(mailbox: Mailbox, *, limit: int = 1000) -> FetchResult:
             for uid, raw in _messages(data):
                 result.fetched += 1
                 with transaction.atomic():
-                    message, created = store_raw(raw, mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
+                    stored, created = store_raw(raw, mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
                     Mailbox.objects.filter(pk=mailbox.pk, last_uid__lt=uid).update(last_uid=uid)
+                pk = stored.pk
+                del raw, stored  # the durable copy is in the database: hold no other while filing
                 mailbox.last_uid = max(mailbox.last_uid, uid)
                 result.stored += created
-                process_message(message.pk)
+                process_message(pk)
                 _done_on_server(imap, mailbox, uid)
-                InboundMessage.objects.filter(pk=message.pk).update(flagged_on_server=True)
+                InboundMessage.objects.filter(pk=pk).update(flagged_on_server=True)
                 result.flagged += 1
     Mailbox.objects.filter(pk=mailbox.pk).update(last_fetch_at=timezone.now(), last_error="")
     return result
 
 
 def _messages(data: list) -> Iterator[tuple[int, bytes]]:
-    for item in data:
+    """Each (UID, raw bytes) of a FETCH response, released from the response as it is handed out."""
+    data.reverse()
+    while data:
+        item = data.pop()
         if isinstance(item, tuple) and len(item) == 2:
             match = _UID.search(item[0])
             if match:

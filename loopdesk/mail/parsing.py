@@ -7,11 +7,13 @@ raises: problems are listed in ``defects``.
 
 from __future__ import annotations
 
+import binascii
 import email.utils
 import inspect
 import mimetypes
 import quopri
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
@@ -71,6 +73,7 @@ class _State:
         self.problem = False
         self.content_types: set[str] = set()
         self.report_types: set[str] = set()
+        self.blocks: dict[bytes, memoryview] = {}  # large base64 bodies lifted out before parsing
 
     def defect(self, description: str) -> None:
         if description not in self.defects:
@@ -345,6 +348,9 @@ def _payload_bytes(part: Message, state: _State) -> bytes:
     raw = _raw_payload(part)
     cte = _transfer_encoding(part)
     if cte == "base64":
+        lifted = _lifted_block(raw, state)
+        if lifted is not None:
+            return lifted
         return decode_base64(_base64_lines(raw, state))
     if cte == "quoted-printable":
         return quopri.decodestring(raw)
@@ -362,7 +368,79 @@ def _message_bytes(msg: Message, state: _State) -> bytes:
         BytesGenerator(buffer, mangle_from_=False, maxheaderlen=0).flatten(msg)
     except Exception:  # keep going without this part's bytes
         state.defect("could not re-serialize an embedded message")
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    for token, block in state.blocks.items():  # an embedded message gets its lifted bodies back
+        if token in data:
+            data = data.replace(token, bytes(block).rstrip(b"\r\n"))
+    return data
+
+
+# Large base64 bodies (attachments) are cut out of the message before the standard parser sees it, which
+# otherwise holds several copies of every line; each is decoded straight from the raw bytes when needed.
+_LIFT_FROM = 1 << 20  # only messages of 1 MB and more
+_B64_LINE = re.compile(rb"[A-Za-z0-9+/]{1,998}={0,2}\r?\n")
+_MIN_RUN_LINES = 2000  # about 150 KB of base64
+
+
+def _base64_runs(raw: bytes) -> Iterator[tuple[int, int]]:
+    """(start, end) of each run of at least _MIN_RUN_LINES base64 lines, found line by line (a single
+    regex with a repeated group would keep a backtracking frame per line: several copies of the data)."""
+    pos, end, start, count = 0, len(raw), -1, 0
+    while pos < end:
+        line = _B64_LINE.match(raw, pos)
+        if line is not None:
+            if start < 0:
+                start, count = pos, 0
+            count += 1
+            pos = line.end()
+            continue
+        if start >= 0 and count >= _MIN_RUN_LINES:
+            yield start, pos
+        start = -1
+        newline = raw.find(b"\n", pos)
+        pos = end if newline < 0 else newline + 1
+    if start >= 0 and count >= _MIN_RUN_LINES:
+        yield start, pos
+
+
+_CTE_BASE64 = re.compile(rb"(?im)^content-transfer-encoding:[ \t]*\"?base64")
+
+
+def _lift_blocks(raw: bytes, state: _State) -> bytes:
+    """The message with each large base64 body (right after a part's headers saying base64) replaced by a token."""
+    if len(raw) < _LIFT_FROM:
+        return raw
+    view = memoryview(raw)
+    pieces: list[bytes] = []
+    last = 0
+    for start, stop in _base64_runs(raw):
+        head = raw[max(0, start - 4096) : start]
+        separator = max(head.rfind(b"\n\n"), head.rfind(b"\n\r\n"))
+        if separator < 0 or head[separator:].strip() or not _CTE_BASE64.search(head[:separator]):
+            continue  # not a whole part body declared base64: leave it to the parser
+        token = b"LOOPDESKBLOCK%dX" % len(state.blocks)
+        state.blocks[token] = view[start:stop]
+        pieces += [raw[last:start], token, b"\r\n"]
+        last = stop
+    if not state.blocks:
+        return raw
+    pieces.append(raw[last:])
+    return b"".join(pieces)
+
+
+def _lifted_block(raw: bytes, state: _State) -> bytes | None:
+    if not state.blocks or len(raw) > 4096:
+        return None
+    lines = raw.strip().split(b"\n", 1)
+    block = state.blocks.get(lines[0].strip())
+    if block is None:
+        return None
+    if len(lines) > 1 and lines[1].strip():
+        state.defect("text after the base64 data ignored")
+    try:
+        return binascii.a2b_base64(block)
+    except (binascii.Error, ValueError):
+        return decode_base64(bytes(block))
 
 
 def _limited(text: str, limit: int, state: _State, what: str) -> str:
@@ -528,7 +606,7 @@ def _auto_kind(msg: Message, state: _State, subject: str, from_address: str) -> 
 
 def parse_message(raw: bytes, *, max_depth: int = 20, max_body_chars: int = 1_000_000) -> ParsedMessage:
     """Parse raw message bytes; never raises (problems are reported in ``defects``)."""
-    if not raw or not bytes(raw).strip():
+    if not raw or raw.isspace():  # (no strip(): that would copy a large message)
         return ParsedMessage(defects=("empty",))
     state = _State("gb18030")
     try:
@@ -548,7 +626,9 @@ def parse_message(raw: bytes, *, max_depth: int = 20, max_body_chars: int = 1_00
 def _parse(
     raw: bytes, state: _State, max_depth: int, max_body_chars: int, *, headers_only: bool = False
 ) -> ParsedMessage:
-    msg = BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=headers_only)
+    skeleton = raw if headers_only else _lift_blocks(raw, state)
+    msg = BytesParser(policy=policy.compat32).parsebytes(skeleton, headersonly=headers_only)
+    del skeleton
     state.header_charset = _first_charset(msg) or "gb18030"
     _walk(msg, 0, state, (max_depth, max_body_chars))
     subject = _header_text(msg, "subject", state).strip()

@@ -89,13 +89,14 @@ def process_message(message_id: int) -> InboundMessage:
     """Parse and file one stored message in one transaction; any failure puts it in quarantine with the reason."""
     try:
         with transaction.atomic():
-            message = InboundMessage.objects.select_for_update().get(pk=message_id)
+            message = InboundMessage.objects.select_for_update().defer("raw").get(pk=message_id)
             if message.state != InboundMessage.State.STORED:
                 return message  # done before (a second worker, or a re-run after a crash)
+            parsed = parse_message(_raw_of(message_id))  # the raw bytes are let go once parsed
             token = _filing.set(message)
             try:
                 with clocks_synced_once():
-                    _file(message, parse_message(bytes(message.raw)))
+                    _file(message, parsed)
             finally:
                 _filing.reset(token)
             return message
@@ -109,6 +110,11 @@ def process_message(message_id: int) -> InboundMessage:
             message.processed_at = timezone.now()
             message.save(update_fields=["state", "error", "attempts", "processed_at"])
             return message
+
+
+def _raw_of(message_id: int) -> bytes:
+    raw = InboundMessage.objects.filter(pk=message_id).values_list("raw", flat=True).get()
+    return raw if isinstance(raw, bytes) else bytes(raw)
 
 
 def process_stored(*, limit: int = 500) -> int:
