@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("loopdesk.notifications.urls")),
     path("", include("loopdesk.attachments.urls")),
     path("", include("loopdesk.mail.urls")),
+    path("", include("loopdesk.surveys.urls")),
+    path("", include("loopdesk.portal.urls")),
 ]
 
 handler400 = "loopdesk.core.error_pages.bad_request"

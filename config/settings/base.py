@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "loopdesk.routing",
     "loopdesk.attachments",
     "loopdesk.mail",
+    "loopdesk.surveys",
+    "loopdesk.portal",
     "loopdesk.api",
 ]
 
