@@ -89,7 +89,12 @@ def process_message(message_id: int) -> InboundMessage:
     """Parse and file one stored message in one transaction; any failure puts it in quarantine with the reason."""
     try:
         with transaction.atomic():
-            message = InboundMessage.objects.select_for_update().defer("raw").get(pk=message_id)
+            message = (
+                InboundMessage.objects.select_for_update(of=("self",))
+                .select_related("mailbox__category")
+                .defer("raw")
+                .get(pk=message_id)
+            )
             if message.state != InboundMessage.State.STORED:
                 return message  # done before (a second worker, or a re-run after a crash)
             parsed = parse_message(_raw_of(message_id))  # the raw bytes are let go once parsed
@@ -148,12 +153,8 @@ def _file(message: InboundMessage, parsed: ParsedMessage) -> None:
     message.encoding_problem = parsed.encoding_problem
     message.has_html = bool(parsed.html)
     message.message_id = parsed.message_id[:998] or message.message_id
-    twin = _same_message(message, parsed)
-    message.reused_message_id = (
-        twin is None
-        and bool(message.message_id)
-        and (InboundMessage.objects.filter(message_id=message.message_id).exclude(pk=message.pk).exists())
-    )
+    twin, reused = _same_message(message, parsed)
+    message.reused_message_id = twin is None and reused
     message.attempts += 1
     message.processed_at = timezone.now()
     mailbox = message.mailbox
@@ -194,25 +195,30 @@ def _file(message: InboundMessage, parsed: ParsedMessage) -> None:
     message.save(update_fields=FILED_FIELDS)
 
 
-def _same_message(message: InboundMessage, parsed: ParsedMessage) -> InboundMessage | None:
-    """An earlier message with this Message-ID, sender, subject and text: the same message, bytes aside."""
-    if not parsed.message_id:
-        return None
-    earlier = (
-        InboundMessage.objects.filter(message_id=parsed.message_id, from_address=parsed.from_address)
+def _same_message(message: InboundMessage, parsed: ParsedMessage) -> tuple[InboundMessage | None, bool]:
+    """An earlier message with this Message-ID, sender, subject and text (the same message, bytes aside),
+    and whether any other message carries this Message-ID at all; one query when there is none."""
+    if not message.message_id:
+        return None, False
+    others = list(
+        InboundMessage.objects.filter(message_id=message.message_id)
         .exclude(pk=message.pk)
-        .exclude(state__in=[InboundMessage.State.STORED, InboundMessage.State.QUARANTINED])
         .order_by("id")
+        .values_list("pk", "from_address", "state")[:50]
     )
-    for candidate in earlier[:5]:
-        other = parse_message(bytes(candidate.raw))
-        if (other.subject, other.text, len(other.attachments)) == (
-            parsed.subject,
-            parsed.text,
-            len(parsed.attachments),
-        ):
-            return candidate
-    return None
+    unfiled = {InboundMessage.State.STORED, InboundMessage.State.QUARANTINED}
+    same_sender = [pk for pk, sender, state in others if sender == parsed.from_address and state not in unfiled]
+    if parsed.message_id == message.message_id:
+        for pk in same_sender[:5]:
+            candidate = InboundMessage.objects.get(pk=pk)
+            other = parse_message(bytes(candidate.raw))
+            if (other.subject, other.text, len(other.attachments)) == (
+                parsed.subject,
+                parsed.text,
+                len(parsed.attachments),
+            ):
+                return candidate, True
+    return None, bool(others)
 
 
 def _body(parsed: ParsedMessage) -> str:
@@ -263,7 +269,8 @@ def _open(message: InboundMessage, parsed: ParsedMessage, related: Ticket | None
     )
     if mailbox is not None and mailbox.department_id and ticket.owner_department_id is None:
         Ticket.objects.filter(pk=ticket.pk).update(owner_department=mailbox.department)
-    _keep_attachments(ticket, ticket.events.filter(kind=TicketEvent.Kind.CREATED).first(), parsed)
+    if parsed.attachments:
+        _keep_attachments(ticket, ticket.events.filter(kind=TicketEvent.Kind.CREATED).first(), parsed)
     return ticket
 
 
@@ -299,6 +306,7 @@ def find_thread(message: InboundMessage, parsed: ParsedMessage) -> Ticket | None
             InboundMessage.objects.filter(message_id__in=ids, ticket__isnull=False)
             .exclude(pk=message.pk)
             .select_related("ticket")
+            .defer("raw")
             .order_by("-id")
             .first()
         )
@@ -321,6 +329,7 @@ def find_thread(message: InboundMessage, parsed: ParsedMessage) -> Ticket | None
             )
             .exclude(pk=message.pk)
             .select_related("ticket")
+            .defer("raw")
             .order_by("-id")
             .first()
         )

@@ -175,7 +175,7 @@ def route_ticket(
     )
     changes = _apply_actions(ticket, acts, department)
     with translation.override(settings.LANGUAGE_CODE):  # the timeline is written in the site language
-        labels = value_labels()
+        labels = value_labels() if decision.matches else {}  # the default queue's line names no value
         explained = [
             {"id": m.rule.id, "name": m.rule.name, "reasons": [rules.describe(c, labels) for c in m.reasons]}
             for m in decision.matches
@@ -204,7 +204,8 @@ def _department(code: str) -> Department | None:
 
 def _apply_actions(ticket: Ticket, acts: rules.Actions, department: Department | None) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    if department is not None and ticket.owner_department_id != department.pk and ticket.owner_id is None:
+    moved = department is not None and ticket.owner_department_id != department.pk and ticket.owner_id is None
+    if moved:
         ticket.owner_department = department
     old = ticket.priority
     if acts.priority:
@@ -216,7 +217,8 @@ def _apply_actions(ticket: Ticket, acts: rules.Actions, department: Department |
         changes["priority"] = {"from": old.code if old else "", "to": ticket.priority.code}
     if acts.approver_role and not ticket.approval_role:
         ticket.approval_role = changes["approval_role"] = acts.approver_role
-    ticket.save()  # part of the caller's step: one user action, one version
+    if moved or "priority" in changes or "approval_role" in changes:
+        ticket.save()  # part of the caller's step: one user action, one version
     if acts.tags:
         ticket.tags.add(*[Tag.objects.get_or_create(name=n[:40])[0] for n in acts.tags])
         changes["tags"] = list(acts.tags)
@@ -230,9 +232,13 @@ def _apply_actions(ticket: Ticket, acts: rules.Actions, department: Department |
 def _watchers(acts: rules.Actions) -> list[User]:
     usernames = [w for w in acts.watchers if not w.startswith("dept:")]
     departments = [w[5:] for w in acts.watchers if w.startswith("dept:")]
-    found = list(User.objects.filter(is_active=True, username__in=usernames))
-    found += User.objects.filter(is_active=True, department__code__in=departments)
-    found += User.objects.filter(is_active=True, groups__name__in=acts.watcher_roles)
+    found: list[User] = []
+    if usernames:
+        found += User.objects.filter(is_active=True, username__in=usernames)
+    if departments:
+        found += User.objects.filter(is_active=True, department__code__in=departments)
+    if acts.watcher_roles:
+        found += User.objects.filter(is_active=True, groups__name__in=acts.watcher_roles)
     return list({u.pk: u for u in found}.values())
 
 
@@ -280,6 +286,8 @@ def _notify(user: User, ticket: Ticket, *, kind: str, subject: str, key: str, bo
 
 
 def _notify_watchers(ticket: Ticket, usernames: list[str]) -> None:
+    if not usernames:
+        return
     for user in User.objects.filter(username__in=usernames):
         _notify(
             user,
