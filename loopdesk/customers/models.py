@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loopdesk.core.masking import normalize_phone
-from loopdesk.customers.querysets import CustomerQuerySet
+from loopdesk.customers.querysets import ContactQuerySet, CustomerQuerySet
 
 
 class Customer(models.Model):
@@ -41,6 +42,7 @@ class Customer(models.Model):
                 fields=["member_no"], condition=~models.Q(member_no=""), name="uniq_customer_member_no"
             ),
         ]
+        indexes = [models.Index(Lower("email"), name="customer_email_lower")]
 
     def __str__(self) -> str:
         return self.public_id
@@ -59,7 +61,10 @@ class Contact(models.Model):
     email = models.EmailField(_("email"), blank=True)
     role = models.CharField(_("role"), max_length=64, blank=True)
 
+    objects = ContactQuerySet.as_manager()
+
     class Meta:
+        indexes = [models.Index(Lower("email"), name="contact_email_lower")]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
 

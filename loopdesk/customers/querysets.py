@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Lower
 
 from loopdesk.core.masking import normalize_phone
 
@@ -24,5 +25,16 @@ class CustomerQuerySet(models.QuerySet):
         if len(phone) >= 5:
             q |= models.Q(phone=phone) | models.Q(contacts__phone=phone)
         if "@" in value:
-            q |= models.Q(email__iexact=value)
+            q |= models.Q(email_lower=value.lower())
+            return self.annotate(email_lower=Lower("email")).filter(q).distinct()
         return self.filter(q).distinct()
+
+    def with_email(self, address: str) -> CustomerQuerySet:
+        """Customers with this email address, any case (served by the lower-case email index)."""
+        return self.annotate(email_lower=Lower("email")).filter(email_lower=(address or "").strip().lower())
+
+
+class ContactQuerySet(models.QuerySet):
+    def with_email(self, address: str) -> ContactQuerySet:
+        """Contacts with this email address, any case (served by the lower-case email index)."""
+        return self.annotate(email_lower=Lower("email")).filter(email_lower=(address or "").strip().lower())

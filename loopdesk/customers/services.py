@@ -59,7 +59,7 @@ def find_or_register_customer(**fields) -> Customer:
     if phone:
         existing = Customer.objects.filter(phone=phone).order_by("id").first()
     if existing is None and email:
-        existing = Customer.objects.filter(email__iexact=email).order_by("id").first()
+        existing = Customer.objects.with_email(email).order_by("id").first()
     if existing is not None:
         return existing
     return register_customer(**data)

@@ -71,6 +71,7 @@ def fetch_mailbox(mailbox: Mailbox, *, limit: int = 1000) -> FetchResult:
         result.flagged += _flag_done(imap, mailbox)
         data = _check(*imap.uid("SEARCH", f"UID {mailbox.last_uid + 1}:*"), "SEARCH")
         uids = sorted(u for u in (int(x) for x in data[0].split()) if u > mailbox.last_uid)[:limit]
+        filed: list[tuple[int, int]] = []
         for start in range(0, len(uids), BATCH):
             batch = uids[start : start + BATCH]
             data = _check(*imap.uid("FETCH", ",".join(map(str, batch)), "(UID BODY.PEEK[])"), "FETCH")
@@ -84,9 +85,9 @@ def fetch_mailbox(mailbox: Mailbox, *, limit: int = 1000) -> FetchResult:
                 mailbox.last_uid = max(mailbox.last_uid, uid)
                 result.stored += created
                 process_message(pk)
-                _done_on_server(imap, mailbox, uid)
-                InboundMessage.objects.filter(pk=pk).update(flagged_on_server=True)
-                result.flagged += 1
+                filed.append((pk, uid))
+            result.flagged += _mark_filed(imap, mailbox, filed)  # committed, so the server may be told
+            filed.clear()
     Mailbox.objects.filter(pk=mailbox.pk).update(last_fetch_at=timezone.now(), last_error="")
     return result
 
@@ -102,7 +103,17 @@ def _messages(data: list) -> Iterator[tuple[int, bytes]]:
                 yield int(match.group(1)), item[1]
 
 
-def _done_on_server(imap: imaplib.IMAP4, mailbox: Mailbox, uid: int) -> None:
+def _mark_filed(imap: imaplib.IMAP4, mailbox: Mailbox, filed: list[tuple[int, int]]) -> int:
+    """Tell the server about a batch of filed messages in one command, then record that it was told."""
+    if not filed:
+        return 0
+    _done_on_server(imap, mailbox, ",".join(str(uid) for _pk, uid in filed))
+    InboundMessage.objects.filter(pk__in=[pk for pk, _uid in filed]).update(flagged_on_server=True)
+    return len(filed)
+
+
+def _done_on_server(imap: imaplib.IMAP4, mailbox: Mailbox, uid: int | str) -> None:
+    """Mark one message (or a UID set such as "4,5,9") read, or move it when the mailbox says so."""
     if mailbox.move_to:
         status, data = imap.uid("MOVE", str(uid), _quote(mailbox.move_to))
         if status == "OK":
@@ -120,12 +131,8 @@ def _flag_done(imap: imaplib.IMAP4, mailbox: Mailbox) -> int:
         .exclude(state=InboundMessage.State.STORED)
         .values_list("pk", "uid")
     )
-    for pk, uid in pending:
-        if uid is None:
-            continue
-        _done_on_server(imap, mailbox, uid)
-        InboundMessage.objects.filter(pk=pk).update(flagged_on_server=True)
-    return len(pending)
+    pending = [(pk, uid) for pk, uid in pending if uid is not None]
+    return sum(_mark_filed(imap, mailbox, pending[i : i + BATCH]) for i in range(0, len(pending), BATCH))
 
 
 def fetch_all() -> int:

@@ -92,12 +92,13 @@ def process_message(message_id: int) -> InboundMessage:
             message = (
                 InboundMessage.objects.select_for_update(of=("self",))
                 .select_related("mailbox__category")
-                .defer("raw")
                 .get(pk=message_id)
             )
+            raw = message.__dict__.pop("raw")  # deferred again: the instance holds no copy while filing
             if message.state != InboundMessage.State.STORED:
                 return message  # done before (a second worker, or a re-run after a crash)
-            parsed = parse_message(_raw_of(message_id))  # the raw bytes are let go once parsed
+            parsed = parse_message(raw if isinstance(raw, bytes) else bytes(raw))
+            del raw  # the raw bytes are let go once parsed
             token = _filing.set(message)
             try:
                 with clocks_synced_once():
@@ -115,11 +116,6 @@ def process_message(message_id: int) -> InboundMessage:
             message.processed_at = timezone.now()
             message.save(update_fields=["state", "error", "attempts", "processed_at"])
             return message
-
-
-def _raw_of(message_id: int) -> bytes:
-    raw = InboundMessage.objects.filter(pk=message_id).values_list("raw", flat=True).get()
-    return raw if isinstance(raw, bytes) else bytes(raw)
 
 
 def process_stored(*, limit: int = 500) -> int:
@@ -276,7 +272,7 @@ def _open(message: InboundMessage, parsed: ParsedMessage, related: Ticket | None
 
 def _customer(parsed: ParsedMessage) -> Customer:
     address = parsed.from_address
-    contact = Contact.objects.filter(email__iexact=address).select_related("customer").order_by("id").first()
+    contact = Contact.objects.with_email(address).select_related("customer").order_by("id").first()
     if contact is not None:
         return contact.customer
     name = parsed.from_name.strip() or address.split("@", 1)[0]
