@@ -55,13 +55,13 @@ def find_or_register_customer(**fields) -> Customer:
     """The existing customer with this phone or email (phone first), or a newly registered one."""
     data = _clean(fields)
     phone, email = normalize_phone(data.get("phone", "")), data.get("email", "")
-    existing = None
+    found = None
     if phone:
-        existing = Customer.objects.filter(phone=phone).order_by("id").first()
-    if existing is None and email:
-        existing = Customer.objects.with_email(email).order_by("id").first()
-    if existing is not None:
-        return existing
+        found = Customer.objects.filter(phone=phone).order_by("id").values_list("pk", flat=True).first()
+    if found is None and email:
+        found = Customer.objects.with_email(email).order_by("id").values_list("pk", flat=True).first()
+    if found is not None:  # the look-ups read ids only; the one customer found is loaded once
+        return Customer.objects.get(pk=found)
     return register_customer(**data)
 
 

@@ -84,7 +84,7 @@ def fetch_mailbox(mailbox: Mailbox, *, limit: int = 1000) -> FetchResult:
                 del raw, stored  # the durable copy is in the database: hold no other while filing
                 mailbox.last_uid = max(mailbox.last_uid, uid)
                 result.stored += created
-                process_message(pk)
+                process_message(pk, mailbox=mailbox)
                 filed.append((pk, uid))
             result.flagged += _mark_filed(imap, mailbox, filed)  # committed, so the server may be told
             filed.clear()
@@ -124,14 +124,14 @@ def _done_on_server(imap: imaplib.IMAP4, mailbox: Mailbox, uid: int | str) -> No
 
 def _flag_done(imap: imaplib.IMAP4, mailbox: Mailbox) -> int:
     """Messages filed before a crash but not yet marked on the server are marked now."""
-    pending = list(
+    rows = list(
         InboundMessage.objects.filter(
             mailbox=mailbox, uidvalidity=mailbox.uidvalidity, uid__isnull=False, flagged_on_server=False
         )
         .exclude(state=InboundMessage.State.STORED)
         .values_list("pk", "uid")
     )
-    pending = [(pk, uid) for pk, uid in pending if uid is not None]
+    pending = [(pk, uid) for pk, uid in rows if uid is not None]
     return sum(_mark_filed(imap, mailbox, pending[i : i + BATCH]) for i in range(0, len(pending), BATCH))
 
 

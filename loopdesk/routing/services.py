@@ -204,9 +204,10 @@ def _department(code: str) -> Department | None:
 
 def _apply_actions(ticket: Ticket, acts: rules.Actions, department: Department | None) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    moved = department is not None and ticket.owner_department_id != department.pk and ticket.owner_id is None
-    if moved:
+    changed: list[str] = []
+    if department is not None and ticket.owner_department_id != department.pk and ticket.owner_id is None:
         ticket.owner_department = department
+        changed.append("owner_department")
     old = ticket.priority
     if acts.priority:
         ticket.priority = Priority.objects.filter(code=acts.priority, is_active=True).first() or ticket.priority
@@ -215,10 +216,12 @@ def _apply_actions(ticket: Ticket, acts: rules.Actions, department: Department |
         ticket.priority = Priority.objects.get(rank=raised_rank(ticket.priority.rank, ranks))
     if ticket.priority != old and ticket.priority is not None:
         changes["priority"] = {"from": old.code if old else "", "to": ticket.priority.code}
+        changed.append("priority")
     if acts.approver_role and not ticket.approval_role:
         ticket.approval_role = changes["approval_role"] = acts.approver_role
-    if moved or "priority" in changes or "approval_role" in changes:
-        ticket.save()  # part of the caller's step: one user action, one version
+        changed.append("approval_role")
+    if changed:  # part of the caller's step (one user action, one version): only what routing set
+        ticket.save(update_fields=[*changed, "updated_at"])
     if acts.tags:
         ticket.tags.add(*[Tag.objects.get_or_create(name=n[:40])[0] for n in acts.tags])
         changes["tags"] = list(acts.tags)

@@ -181,6 +181,8 @@ def _levels(revision: SlaPolicyRevision) -> list[tuple[int, str, int]]:
 def sync_ticket_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> list[SlaClock]:
     """Recompute the ticket's clocks from its events; finished clocks keep their record."""
     now = now or timezone.now()
+    if ticket.priority_id is None and not Ticket.objects.filter(pk=ticket.pk, priority__isnull=False).exists():
+        return []  # not prioritised yet (an unclassified email or portal ticket): one narrow query
     ticket = Ticket.objects.select_related("priority", "category", "customer").get(pk=ticket.pk)
     if ticket.priority is None:
         return []
