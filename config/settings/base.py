@@ -148,12 +148,15 @@ LOOPDESK_CUSTOMER_EMAIL = os.environ.get("LOOPDESK_CUSTOMER_EMAIL", "1" if os.en
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+LOOPDESK_PUBLIC_URL = os.environ.get("LOOPDESK_PUBLIC_URL", "http://127.0.0.1:8000")  # absolute links in emails
+
 # Periodic jobs the worker's scheduler enqueues (one enqueue per interval across all machines).
 LOOPDESK_PERIODIC_JOBS = {
     "sla.sweep": {"task": "loopdesk.sla.tasks.sweep_sla_clocks", "every": 60},
     "notifications.deliver": {"task": "loopdesk.notifications.tasks.deliver_outbox", "every": 30},
     "routing.sweep": {"task": "loopdesk.routing.tasks.sweep_routing", "every": 60},
     "mail.fetch": {"task": "loopdesk.mail.tasks.fetch_mail", "every": 60},
+    "surveys.sweep": {"task": "loopdesk.surveys.tasks.sweep_surveys", "every": 300},
 }
 
 # Security baseline (RELIABILITY R04, R35). HTTPS-only flags are switched on in production.py.

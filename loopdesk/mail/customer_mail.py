@@ -77,8 +77,10 @@ def context_for(ticket: Ticket, event: TicketEvent) -> dict:
     }
 
 
-def email_customer(ticket: Ticket, kind: str, event: TicketEvent) -> None:
-    """Queue the moment's email (once per event) and put it on the timeline; nothing without an address."""
+def email_customer(ticket: Ticket, kind: str, event: TicketEvent, *, extra: dict | None = None) -> None:
+    """Queue the moment's email (once per event) and put it on the timeline; nothing without an address.
+
+    `extra` adds template values the event does not carry (the survey link), and never reaches the timeline."""
     template = EmailTemplate.objects.filter(kind=kind, is_active=True).first()
     if template is None or not ticket.customer.email:
         return
@@ -87,7 +89,7 @@ def email_customer(ticket: Ticket, kind: str, event: TicketEvent) -> None:
     if kind in AUTOMATIC and (bulk or InboundMessage.objects.filter(ticket=ticket, auto_kind="bulk").exists()):
         return  # RFC 3834: no automatic answer to bulk or list mail
     english = language_for(ticket) == "en"
-    context = context_for(ticket, event)
+    context = context_for(ticket, event) | (extra or {})
     try:
         subject = _render(template.subject_en if english else template.subject_zh, context)
         body = _render(template.body_en if english else template.body_zh, context)

@@ -124,6 +124,7 @@ class EmailTemplate(models.Model):
         PLAN = "plan", _("Plan proposed for confirmation")
         PROGRESS = "progress", _("Progress update")
         RESOLVED = "resolved", _("Resolved, with cause and fix")
+        SURVEY = "survey", _("Satisfaction survey invitation")
 
     kind = models.CharField(_("moment"), max_length=16, choices=Kind.choices, unique=True)
     is_active = models.BooleanField(_("send"), default=True)

@@ -52,4 +52,13 @@ DEFAULTS = {
         "Dear {{ customer }},\n\nTicket {{ number }} has been resolved.\nCause: {{ root_cause }}\n"
         "What we did: {{ solution }}\n\nIf the problem persists, simply reply to this email." + SIGNATURE_EN,
     ),
+    "survey": (
+        "{% if reminder %}提醒：{% endif %}请评价我们的服务：{{ title }}",
+        "{{ customer }}，您好：\n\n工单 {{ number }} 已处理完毕。请花一分钟告诉我们问题是否已解决、您对服务是否满意：\n"
+        "{{ link }}\n\n此链接仅限本人使用一次，有效期至 {{ expires }}。" + SIGNATURE_ZH,
+        "{% if reminder %}Reminder: {% endif %}How did we do? {{ title }}",
+        "Dear {{ customer }},\n\nTicket {{ number }} has been resolved. Please take a minute to tell us whether "
+        "the problem is solved and how satisfied you are:\n{{ link }}\n\nThe link works once and is valid until "
+        "{{ expires }}." + SIGNATURE_EN,
+    ),
 }

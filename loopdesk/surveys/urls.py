@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from loopdesk.surveys import views
 
 app_name = "surveys"
-urlpatterns: list = []
+urlpatterns = [
+    path("s/<str:token>", views.answer, name="answer"),
+    path("callbacks", views.callback_queue, name="callback_queue"),
+    path("callbacks/<int:pk>", views.callback, name="callback"),
+    path("callbacks/<int:pk>/reveal", views.callback_reveal, name="callback_reveal"),
+    path("callbacks/<int:pk>/attempt", views.callback_attempt, name="callback_attempt"),
+    path("callbacks/<int:pk>/answer", views.callback_answer, name="callback_answer"),
+]

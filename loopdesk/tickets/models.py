@@ -97,6 +97,14 @@ class Demand(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class CloseOutcome(models.TextChoices):
+    """Why a ticket closed; reports count the customer's silence apart from a confirmed loop."""
+
+    CONFIRMED = "confirmed", _("Customer confirmed (闭环)")
+    NO_RESPONSE = "no_response", _("No response from the customer")
+    BY_AGENT = "by_agent", _("Closed by an agent")
+
+
 class Result(models.TextChoices):
     FULLY = "fully", _("Fully resolved")
     PARTIALLY = "partially", _("Partially resolved")
@@ -210,6 +218,9 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("actual completion"), null=True, blank=True)
     notified_at = models.DateTimeField(_("customer notified at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_outcome = models.CharField(
+        _("close outcome"), max_length=16, choices=CloseOutcome.choices, blank=True, db_index=True
+    )
     is_archived = models.BooleanField(_("archived"), default=False)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
@@ -293,6 +304,11 @@ class TicketEvent(models.Model):
         WATCHER_ADDED = "watcher_added", _("Watcher added")
         CUSTOMER_REPLIED = "customer_replied", _("Customer replied")
         CUSTOMER_EMAILED = "customer_emailed", _("Email to the customer")
+        SURVEY_SENT = "survey_sent", _("Satisfaction survey sent")
+        SURVEY_REMINDED = "survey_reminded", _("Survey reminder sent")
+        CUSTOMER_CONFIRMED = "customer_confirmed", _("Customer confirmed the result")
+        CALLBACK_CREATED = "callback_created", _("Callback task created")
+        CALLBACK_ATTEMPTED = "callback_attempted", _("Callback attempt")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -325,6 +341,9 @@ class Satisfaction(models.Model):
     attitude = models.PositiveSmallIntegerField(_("attitude"), null=True, blank=True)
     effectiveness = models.PositiveSmallIntegerField(_("effectiveness"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    is_solved = models.BooleanField(_("problem solved"), null=True, blank=True)
+    via = models.CharField(_("taken by"), max_length=16, blank=True)  # survey, callback, portal, agent
+    cycle = models.PositiveSmallIntegerField(_("cycle"), default=0)  # the ticket's reopen_count when answered
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 

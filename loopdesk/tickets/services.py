@@ -20,6 +20,7 @@ from loopdesk.tickets.events import clocks_synced_once, record_event, save_and_r
 from loopdesk.tickets.models import (
     Category,
     Channel,
+    CloseOutcome,
     Demand,
     Priority,
     Result,
@@ -342,13 +343,15 @@ def _apply_close(ticket: Ticket, actor: User, given: dict) -> dict:
             _("This ticket needs approval by the %(role)s before it is closed.") % {"role": ticket.approval_role},
             fields={"approval": _("Approval missing.")},
         )
-    if not ticket.satisfactions.exists() and not given.get("reason"):
+    answered = ticket.satisfactions.exists()
+    if not answered and not given.get("reason"):
         raise ValidationFailed(
             _("Record the customer's satisfaction first, or give a reason for closing without it."),
             fields={"reason": _("Required when no satisfaction was recorded.")},
         )
     ticket.closed_at = timezone.now()
-    return {"body": given.get("reason", "")}
+    ticket.close_outcome = CloseOutcome.CONFIRMED if answered else CloseOutcome.BY_AGENT
+    return {"body": given.get("reason", ""), "outcome": ticket.close_outcome}
 
 
 def _apply_reopen(ticket: Ticket, actor: User | None, given: dict) -> dict:
@@ -367,6 +370,7 @@ def _apply_reopen(ticket: Ticket, actor: User | None, given: dict) -> dict:
         data["priority"] = {"from": old.code, "to": ticket.priority.code}
     ticket.reopen_count += 1
     ticket.resolved_at = ticket.notified_at = ticket.closed_at = None
+    ticket.close_outcome = ""
     return data
 
 
@@ -534,6 +538,33 @@ def record_satisfaction(
     if not actor.has_perm("tickets.record_satisfaction"):
         raise PermissionDenied(_("You may not record satisfaction."))
     ticket = _lock(ticket, None)
+    satisfaction = save_satisfaction(
+        ticket,
+        actor=actor,
+        score=score,
+        timeliness=timeliness,
+        attitude=attitude,
+        effectiveness=effectiveness,
+        comment=comment,
+    )
+    if workflow.is_unsatisfied(satisfaction.score):
+        reopen_unsatisfied(ticket, actor=actor, reason=_("Customer unsatisfied (score %d)") % satisfaction.score)
+    return satisfaction
+
+
+def save_satisfaction(
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    score: Any,
+    timeliness: Any = None,
+    attitude: Any = None,
+    effectiveness: Any = None,
+    comment: str = "",
+    is_solved: bool | None = None,
+    via: str = "agent",
+) -> Satisfaction:
+    """Validate and store one verdict on a locked ticket after resolution, on the timeline; never reopens."""
     _ensure_writable(ticket)
     if ticket.status not in SATISFACTION_STATUSES:
         raise IllegalTransition(_("Satisfaction is recorded after the ticket is resolved."))
@@ -546,6 +577,9 @@ def record_satisfaction(
         attitude=_score(attitude, "attitude", required=False),
         effectiveness=_score(effectiveness, "effectiveness", required=False),
         comment=comment or "",
+        is_solved=is_solved,
+        via=via,
+        cycle=ticket.reopen_count,
         recorded_by=actor,
     )
     record_event(
@@ -557,14 +591,15 @@ def record_satisfaction(
         timeliness=satisfaction.timeliness,
         attitude=satisfaction.attitude,
         effectiveness=satisfaction.effectiveness,
+        solved=is_solved,
+        via=via,
     )
-    if workflow.is_unsatisfied(satisfaction.score):
-        _reopen_unsatisfied(ticket, actor, satisfaction)
     return satisfaction
 
 
-def _reopen_unsatisfied(ticket: Ticket, actor: User, satisfaction: Satisfaction) -> None:
-    data = _apply_reopen(ticket, actor, {"reason": _("Customer unsatisfied (score %d)") % satisfaction.score})
+def reopen_unsatisfied(ticket: Ticket, *, actor: User | None, reason: str) -> None:
+    """Second processing (二次处理) of a locked ticket: priority up one level, owner by rule, supervisor told."""
+    data = _apply_reopen(ticket, actor, {"reason": reason})
     save_and_record(
         ticket,
         TicketEvent.Kind.REOPENED,
@@ -576,6 +611,34 @@ def _reopen_unsatisfied(ticket: Ticket, actor: User, satisfaction: Satisfaction)
     )
     route_ticket(ticket, trigger=Trigger.UNSATISFIED)
     notify_second_processing(ticket)
+
+
+def close_confirmed_or_silent(ticket: Ticket, *, outcome: str, reason: str, actor: User | None = None) -> bool:
+    """Close a locked, resolved ticket on the customer's verdict or silence; False while approval is missing."""
+    _ensure_writable(ticket)
+    if ticket.status not in {Status.RESOLVED, Status.NOTIFIED}:
+        raise IllegalTransition(_("Only a resolved ticket can be closed on the customer's answer."))
+    if ticket.approval_role and ticket.approved_at is None:
+        return False
+    ticket.closed_at, ticket.close_outcome = timezone.now(), outcome
+    save_and_record(
+        ticket, TicketEvent.Kind.CLOSED, actor=actor, to_status=Status.CLOSED, body=reason, outcome=outcome, automatic=True
+    )
+    return True
+
+
+def archive_closed_ticket(ticket: Ticket) -> bool:
+    """Archive a locked, closed ticket automatically (the configured delay after the loop closed)."""
+    if ticket.status != Status.CLOSED or ticket.is_archived:
+        return False
+    ticket.is_archived, ticket.archived_at = True, timezone.now()
+    save_and_record(ticket, TicketEvent.Kind.ARCHIVED, actor=None, automatic=True)
+    return True
+
+
+def lock_ticket(ticket: Ticket) -> Ticket:
+    """The ticket re-read under a row lock, for services in other apps that change it."""
+    return _lock(ticket, None)
 
 
 @transaction.atomic
