@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from loopdesk.accounts.http import AuthedRequest
 from loopdesk.attachments.checks import INLINE_IMAGES
 from loopdesk.core.client_ip import client_ip
-from loopdesk.core.errors import DomainError, NotFound
+from loopdesk.core.errors import DomainError, NotFound, ValidationFailed
 from loopdesk.core.forms import add_domain_error
 from loopdesk.core.middleware import CSP
 from loopdesk.portal import origins, selectors, services, wording
@@ -40,6 +40,7 @@ from loopdesk.tickets import selectors as ticket_selectors
 from loopdesk.tickets.workflow import Status
 
 SESSION_KEY = "portal_links"
+DRAFT_KEY = "portal_suggestion_draft"
 FORM_SALT = "loopdesk.portal.form"
 VERDICT_STATUSES = {Status.RESOLVED, Status.NOTIFIED}
 
@@ -295,7 +296,10 @@ def reply(request: HttpRequest, ticket) -> HttpResponse:
             )
         except DomainError as exc:
             add_domain_error(form, exc)
-            return _rerender(request, ticket, exc.status, reply_form=form)
+            response = _rerender(request, ticket, exc.status, reply_form=form)
+            if isinstance(exc, RateLimited):
+                response["Retry-After"] = str(exc.retry_after)
+            return response
         messages.success(request, _("Thank you, your message has been added."))
         return redirect("portal:portal_ticket", number=ticket.number)
     return _rerender(request, ticket, 400, reply_form=form)
@@ -382,15 +386,17 @@ def revoke_links(request: AuthedRequest, number: str) -> HttpResponse:
 def decide_suggestion(request: AuthedRequest, number: str) -> HttpResponse:
     ticket = _agent_ticket(request, number)
     form = SuggestionVerdictForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose adopted or not adopted and give the reason."))
-        return redirect("tickets:detail", number=number)
     try:
+        if not form.is_valid():
+            raise ValidationFailed(_("Choose adopted or not adopted and give the reason."))
         services.decide_suggestion(
             ticket, adopted=form.cleaned_data["adopted"], reason=form.cleaned_data["reason"], actor=request.user
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))
+        # the ticket page is the tickets app's: the typed text comes back through the session, once
+        request.session[DRAFT_KEY] = {"number": number, "adopted": request.POST.get("adopted", ""),
+                                      "reason": request.POST.get("reason", "")[:2000]}  # fmt: skip
     else:
         messages.success(request, _("The decision was recorded and the customer told."))
     return redirect("tickets:detail", number=number)

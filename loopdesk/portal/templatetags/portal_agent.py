@@ -11,6 +11,15 @@ from loopdesk.portal.models import CustomerLink
 register = template.Library()
 
 
+def _form(request, number: str) -> SuggestionVerdictForm:
+    """A refused decision comes back with what was typed (kept once in the session by the view)."""
+    draft = request.session.get("portal_suggestion_draft")
+    if draft and draft.get("number") == number:
+        del request.session["portal_suggestion_draft"]
+        return SuggestionVerdictForm(initial={"adopted": draft.get("adopted"), "reason": draft.get("reason")})
+    return SuggestionVerdictForm()
+
+
 @register.inclusion_tag("portal/_agent_panel.html", takes_context=True)
 def portal_agent_panel(context) -> dict:
     ticket, user = context["ticket"], context["request"].user
@@ -29,5 +38,5 @@ def portal_agent_panel(context) -> dict:
         and not ticket.is_archived
         and suggestions.may_decide(department_code=user_department, roles=roles, is_superuser=user.is_superuser),
         "verdicts": list(ticket.suggestion_verdicts.select_related("decided_by")[:5]),
-        "form": SuggestionVerdictForm(),
+        "form": _form(context["request"], ticket.number),
     }
