@@ -15,6 +15,7 @@ from loopdesk.api.auth import TokenAuth
 from loopdesk.api.errors import install_error_handlers, respond
 from loopdesk.api.parser import StrictJsonParser
 from loopdesk.customers.api import router as customers_router
+from loopdesk.portal.api import router as portal_router
 from loopdesk.routing.api import router as routing_router
 from loopdesk.sla.api import router as sla_router
 from loopdesk.tickets.api import router as tickets_router
@@ -76,3 +77,4 @@ api.add_router("", tickets_router)
 api.add_router("", customers_router)
 api.add_router("", sla_router)
 api.add_router("", routing_router)
+api.add_router("", portal_router)  # public: its own per-site key, not a user token
