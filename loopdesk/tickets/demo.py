@@ -14,6 +14,7 @@ from loopdesk.accounts.models import Department, User
 from loopdesk.accounts.services import create_staff_user
 from loopdesk.core.models import next_public_number
 from loopdesk.customers.models import Asset, Contact, Customer, Order
+from loopdesk.portal.demo_data import create_demo_widget_site
 from loopdesk.routing.setup import configure_demo_routing
 from loopdesk.tickets import demo_data as data
 from loopdesk.tickets import services
@@ -262,5 +263,6 @@ def load_demo(*, seed: int = 2026, customers: int = 300, tickets: int = 400) -> 
     users = create_users()
     people = create_customers(rng, customers)
     create_tickets(rng, users, people, tickets)
+    create_demo_widget_site()
     configure_demo_routing()  # after the history, which was assigned by hand: new tickets are assigned automatically
     return [(u, p, r) for u, p, r, _d, _n in USERS]
