@@ -591,8 +591,7 @@ def save_satisfaction(
         timeliness=satisfaction.timeliness,
         attitude=satisfaction.attitude,
         effectiveness=satisfaction.effectiveness,
-        solved=is_solved,
-        via=via,
+        **({} if via == "agent" else {"solved": is_solved, "via": via}),
     )
     return satisfaction
 
