@@ -103,6 +103,12 @@ def _entry(ticket: Ticket, event: TicketEvent) -> Entry:
         label = _("Plan for you to confirm") if event.data.get("plan") else _("Our reply")
     elif event.kind == "notified":
         label = _("Result")
+    elif event.kind == "customer_confirmed":
+        label = (
+            _("You confirmed the problem is solved")
+            if event.data.get("solved")
+            else _("You said the problem is not solved")
+        )
     elif event.kind == "suggestion_decided":
         label = _("Suggestion adopted") if event.data.get("adopted") else _("Suggestion not adopted")
     if event.kind == "customer_replied":

@@ -29,6 +29,8 @@ MILESTONES: dict[str, Promise] = {
     "resolved": _("Solved"),
     "closed": _("Case closed"),
     "reopened": _("Handling again"),
+    "customer_confirmed": _("Your answer"),
+    "satisfaction_recorded": _("Your rating"),
 }
 # Conversation events: shown with their text when they are public.
 CONVERSATION = frozenset({"replied", "customer_replied", "notified", "suggestion_decided"})
