@@ -29,7 +29,7 @@ def next_public_number(prefix: str, *, now: dt.datetime | None = None) -> str:
         f"INSERT INTO {table} (prefix, day, last) VALUES (%s, %s, 1) "  # noqa: S608 - table name is ours
         f"ON CONFLICT (prefix, day) DO UPDATE SET last = {table}.last + 1 RETURNING last"
     )
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:  # one statement: no savepoint
         cursor.execute(sql, [prefix, day.isoformat()])
         (serial,) = cursor.fetchone()
     return format_public_number(prefix, day, serial)

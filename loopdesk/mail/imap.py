@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from loopdesk.mail.models import InboundMessage, Mailbox
@@ -77,15 +76,16 @@ def fetch_mailbox(mailbox: Mailbox, *, limit: int = 1000) -> FetchResult:
             data = _check(*imap.uid("FETCH", ",".join(map(str, batch)), "(UID BODY.PEEK[])"), "FETCH")
             for uid, raw in _messages(data):
                 result.fetched += 1
-                with transaction.atomic():
-                    stored, created = store_raw(raw, mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
-                    Mailbox.objects.filter(pk=mailbox.pk, last_uid__lt=uid).update(last_uid=uid)
+                stored, created = store_raw(raw, mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
                 pk = stored.pk
                 del raw, stored  # the durable copy is in the database: hold no other while filing
                 mailbox.last_uid = max(mailbox.last_uid, uid)
                 result.stored += created
                 process_message(pk, mailbox=mailbox)
                 filed.append((pk, uid))
+            # Once a batch: a crash before this line fetches the batch again, and storing is idempotent
+            # (same bytes or same UID), filing too (a filed message is not filed twice).
+            Mailbox.objects.filter(pk=mailbox.pk, last_uid__lt=mailbox.last_uid).update(last_uid=mailbox.last_uid)
             result.flagged += _mark_filed(imap, mailbox, filed)  # committed, so the server may be told
             filed.clear()
     Mailbox.objects.filter(pk=mailbox.pk).update(last_fetch_at=timezone.now(), last_error="")

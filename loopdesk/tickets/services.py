@@ -173,7 +173,9 @@ def open_ticket(
         is_major_complaint=bool(is_major_complaint),
         **_validate_details(details),
     )
-    ticket.tags.set(resolve_tags(tags))
+    found_tags = resolve_tags(tags)
+    if found_tags:  # a new ticket has none to replace
+        ticket.tags.add(*found_tags)
     record_event(ticket, TicketEvent.Kind.CREATED, actor=actor, to_status=Status.NEW, channel=channel)
     route_ticket(ticket, trigger=Trigger.CREATED)
     return ticket
