@@ -30,7 +30,7 @@ CALLER_GROUP = "agent"  # 客服专员 make the callbacks (DOMAIN: satisfaction 
 
 def has_callback_target(ticket: Ticket) -> bool:
     """True when the ticket's SLA revision sets a callback target for its priority."""
-    if ticket.priority_id is None:
+    if ticket.priority is None:
         return False
     sla = TicketSla.objects.select_related("revision").filter(ticket_id=ticket.pk).first()
     if sla is None:

@@ -195,12 +195,11 @@ def record_customer_verdict(
         satisfaction = ticket_services.save_satisfaction(
             ticket, actor=actor, score=score, comment=comment, is_solved=solved, via=via, **_answers(answers)
         )
-        _finish_cycle(ticket, via=via)
     else:
         record_event(ticket, TicketEvent.Kind.CUSTOMER_CONFIRMED, actor=actor, body=comment, solved=solved, via=via)
     unsatisfied = solved is False or (score is not None and scale.is_unsatisfied(score, cfg.unsatisfied_threshold))
     if unsatisfied:
-        _cancel_open_callbacks(ticket)
+        cancel_open_callbacks(ticket)
         reason = (
             _("Customer unsatisfied (score %d)") % score
             if score is not None and scale.is_unsatisfied(score, cfg.unsatisfied_threshold)
@@ -214,7 +213,8 @@ def record_customer_verdict(
     return satisfaction
 
 
-def _finish_cycle(ticket: Ticket, *, via: str) -> None:
+def finish_cycle(ticket: Ticket) -> None:
+    """The cycle is answered: its survey link is used up and its open callback is done."""
     now = timezone.now()
     SurveyInvitation.objects.filter(ticket=ticket, cycle=ticket.reopen_count, used_at__isnull=True).update(used_at=now)
     CallbackTask.objects.filter(ticket=ticket, cycle=ticket.reopen_count, state=CallbackTask.State.OPEN).update(
@@ -222,7 +222,8 @@ def _finish_cycle(ticket: Ticket, *, via: str) -> None:
     )
 
 
-def _cancel_open_callbacks(ticket: Ticket) -> None:
+def cancel_open_callbacks(ticket: Ticket) -> None:
+    """The ticket reopened or closed: nobody needs to call the customer about the earlier result."""
     CallbackTask.objects.filter(ticket=ticket, state=CallbackTask.State.OPEN).update(
         state=CallbackTask.State.CANCELLED, finished_at=timezone.now()
     )
@@ -275,7 +276,7 @@ def follow_up_invitation(invitation_id: int, *, now: dt.datetime | None = None) 
         ticket = ticket_services.lock_ticket(ticket)
         invitation.closed_silent_at = now
         invitation.save(update_fields=["closed_silent_at"])
-        _cancel_open_callbacks(ticket)
+        cancel_open_callbacks(ticket)
         close_as_no_response(ticket, reason=_("No answer to the satisfaction survey"))
         return "closed"
     due = scale.reminders_due(
@@ -301,14 +302,14 @@ def follow_up_invitation(invitation_id: int, *, now: dt.datetime | None = None) 
 def confirmed_ticket_ids_to_archive(now: dt.datetime) -> list[int]:
     rows = Ticket.objects.filter(
         status=Status.CLOSED, is_archived=False, close_outcome=CloseOutcome.CONFIRMED, closed_at__isnull=False
-    ).values_list("pk", "closed_at", "category_id")[:500]
+    ).values_list("pk", "closed_at", "category_id")[:500]  # closed_at is never null here (filtered)
     delays: dict[int | None, int] = {}
     due = []
     for pk, closed_at, category_id in rows:
         if category_id not in delays:
             own = SurveySettings.objects.filter(category_id=category_id).first() if category_id else None
             delays[category_id] = (own or default_settings()).archive_after_days
-        if closed_at + dt.timedelta(days=delays[category_id]) <= now:
+        if closed_at is not None and closed_at + dt.timedelta(days=delays[category_id]) <= now:
             due.append(pk)
     return due
 

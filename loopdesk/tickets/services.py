@@ -584,6 +584,7 @@ def save_satisfaction(
         cycle=ticket.reopen_count,
         recorded_by=actor,
     )
+    extra: dict[str, Any] = {} if via == "agent" else {"solved": is_solved, "via": via}
     record_event(
         ticket,
         TicketEvent.Kind.SATISFACTION_RECORDED,
@@ -593,7 +594,7 @@ def save_satisfaction(
         timeliness=satisfaction.timeliness,
         attitude=satisfaction.attitude,
         effectiveness=satisfaction.effectiveness,
-        **({} if via == "agent" else {"solved": is_solved, "via": via}),
+        **extra,
     )
     return satisfaction
 
@@ -623,7 +624,13 @@ def close_confirmed_or_silent(ticket: Ticket, *, outcome: str, reason: str, acto
         return False
     ticket.closed_at, ticket.close_outcome = timezone.now(), outcome
     save_and_record(
-        ticket, TicketEvent.Kind.CLOSED, actor=actor, to_status=Status.CLOSED, body=reason, outcome=outcome, automatic=True
+        ticket,
+        TicketEvent.Kind.CLOSED,
+        actor=actor,
+        to_status=Status.CLOSED,
+        body=reason,
+        outcome=outcome,
+        automatic=True,
     )
     return True
 

@@ -112,3 +112,13 @@ def test_only_the_assigned_agent_sees_the_phone_and_it_is_audited(resolved, agen
         "phone",
         "回访",
     )
+
+
+def test_an_agents_satisfaction_form_or_a_manual_reopen_finishes_the_callback(walk_ticket, agent):
+    from loopdesk.tickets import services as ticket_services
+
+    answered = walk_ticket("closed")  # record_satisfaction on the ticket page, then closed by hand
+    assert CallbackTask.objects.get(ticket=answered).state == CallbackTask.State.ANSWERED
+    reopened = walk_ticket("notified")
+    ticket_services.transition_ticket(reopened, to="reopened", actor=agent, reason="客户来电说又坏了")
+    assert CallbackTask.objects.get(ticket=reopened).state == CallbackTask.State.CANCELLED

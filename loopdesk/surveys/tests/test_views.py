@@ -101,13 +101,15 @@ def test_a_link_of_an_earlier_cycle_is_no_longer_valid(client, notified):
     assert_invalid(client.get(path))
 
 
-def test_a_cycle_answered_elsewhere_says_so_on_the_survey(client, notified, agent):
+def test_a_cycle_answered_by_an_agent_uses_up_the_survey_link(client, notified, agent):
     from loopdesk.tickets.services import record_satisfaction
 
     record_satisfaction(notified, actor=agent, score=4)  # an agent took the verdict on the phone
-    response = client.get(survey_path(notified), HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200 and "already been answered" in response.content.decode()
-    assert_private(response)
+    assert SurveyInvitation.objects.get(ticket=notified).used_at is not None
+    assert_invalid(client.get(survey_path(notified)))
+    answered = client.post(survey_path(notified), ANSWER, HTTP_ACCEPT_LANGUAGE="en")
+    assert answered.status_code == 200 and "already been answered" in answered.content.decode()
+    assert Satisfaction.objects.filter(ticket=notified).count() == 1
 
 
 def test_a_callback_verdict_uses_up_the_survey_link(client, notified):
