@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,22 +118,38 @@ def record_bad_token(ip: str | None) -> None:
     SurveyTokenFailure.objects.create(ip=ip)
 
 
-def invitation_for_token(token: str, *, now: dt.datetime | None = None) -> tuple[SurveyInvitation | None, bool]:
-    """The invitation this token opens and whether it is used up; (None, False) when unknown, altered, expired,
-    closed or of an earlier cycle. Every path does the same work: one digest, one indexed look-up, one
-    constant-time comparison."""
+@dataclass(frozen=True)
+class TokenCheck:
+    """What a presented survey token opens: nothing, or an invitation that may be used up or answered."""
+
+    invitation: SurveyInvitation | None
+    is_used: bool = False
+    is_answered: bool = False  # this ticket cycle has a scored answer, by whatever path
+
+
+def check_token(token: str, *, now: dt.datetime | None = None) -> TokenCheck:
+    """Unknown, altered, expired, closed or earlier-cycle tokens open nothing. Every path does the same work:
+    one digest, one indexed query (which also tells whether the cycle is answered), one constant-time compare."""
     now = now or timezone.now()
     token = token[:100]
-    link = SurveyLink.objects.select_related("invitation__ticket").filter(token_hash=scale.token_digest(token)).first()
+    answered = Satisfaction.objects.filter(
+        ticket_id=OuterRef("invitation__ticket_id"), cycle=OuterRef("invitation__ticket__reopen_count")
+    )
+    link = (
+        SurveyLink.objects.select_related("invitation__ticket")
+        .annotate(is_answered=Exists(answered))
+        .filter(token_hash=scale.token_digest(token))
+        .first()
+    )
     matches = scale.digests_match(link.token_hash if link is not None else "0" * 64, token)
     if link is None or not matches:
-        return None, False
+        return TokenCheck(None)
     invitation = link.invitation
     if invitation.closed_silent_at is not None or invitation.expires_at <= now:
-        return None, False
+        return TokenCheck(None)
     if invitation.cycle != invitation.ticket.reopen_count or invitation.ticket.is_archived:
-        return None, False
-    return invitation, invitation.used_at is not None
+        return TokenCheck(None)
+    return TokenCheck(invitation, invitation.used_at is not None, link.is_answered)  # type: ignore[attr-defined]
 
 
 def is_cycle_answered(ticket: Ticket) -> bool:

@@ -35,15 +35,15 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         response = render(request, "surveys/invalid.html", status=429)
         response["Retry-After"] = str(wait)
         return _private(response)
-    invitation, used = services.invitation_for_token(token)
-    if invitation is not None and (services.is_cycle_answered(invitation.ticket) or used):
-        if used and request.method != "POST":
-            invitation = None  # a used link opened again is no longer valid
-        else:
-            return _private(render(request, "surveys/answered.html"))
+    check = services.check_token(token)
+    invitation = check.invitation
+    if check.is_used and request.method != "POST":
+        invitation = None  # a used link opened again is no longer valid
     if invitation is None:
         services.record_bad_token(ip)
         return _private(render(request, "surveys/invalid.html", status=404))
+    if check.is_used or check.is_answered:
+        return _private(render(request, "surveys/answered.html"))
     form = VerdictForm(request.POST or None, scale_name=invitation.scale)
     if request.method == "POST" and form.is_valid():
         try:

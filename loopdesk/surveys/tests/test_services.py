@@ -39,15 +39,15 @@ def test_reporting_the_result_sends_one_survey_per_cycle(notified):
 
 def test_the_link_opens_its_invitation_only(notified):
     token = survey_path(notified).removeprefix("/s/")
-    invitation, used = services.invitation_for_token(token)
-    assert invitation.ticket == notified and used is False
-    assert services.invitation_for_token(token[:-1] + ("x" if token[-1] != "x" else "y")) == (None, False)
+    check = services.check_token(token)
+    assert check.invitation.ticket == notified and (check.is_used, check.is_answered) == (False, False)
+    assert services.check_token(token[:-1] + ("x" if token[-1] != "x" else "y")).invitation is None
     with time_machine.travel(timezone.now() + dt.timedelta(days=31)):
-        assert services.invitation_for_token(token) == (None, False)
+        assert services.check_token(token).invitation is None
 
 
 def test_a_satisfied_answer_closes_the_loop(notified):
-    invitation, _used = services.invitation_for_token(survey_path(notified).removeprefix("/s/"))
+    invitation = services.check_token(survey_path(notified).removeprefix("/s/")).invitation
     satisfaction = services.submit_survey(
         invitation, score=5, solved=True, answers={"timeliness": 4, "attitude": 5, "effectiveness": 5}, comment="很好"
     )
@@ -81,7 +81,7 @@ def test_unsatisfied_or_not_solved_reopens_as_second_processing(notified, superv
     assert resolution.state == "running" and resolution.started_at == reopened.created_at.replace(microsecond=0)
     assert CallbackTask.objects.get(ticket=ticket).state in {CallbackTask.State.ANSWERED, CallbackTask.State.CANCELLED}
     # the old link belongs to the previous cycle now
-    assert services.invitation_for_token(survey_path(notified).removeprefix("/s/")) == (None, False)
+    assert services.check_token(survey_path(notified).removeprefix("/s/")).invitation is None
 
 
 def test_solved_without_a_score_only_records_the_confirmation(notified):
@@ -136,7 +136,7 @@ def test_reminders_then_no_response(notified):
     reminder = OutboxMessage.objects.filter(ticket=notified, kind="customer.survey").order_by("-id").first()
     assert "提醒" in reminder.subject or "Reminder" in reminder.subject
     assert survey_path(notified) != first_link
-    assert services.invitation_for_token(first_link.removeprefix("/s/"))[0] is not None  # earlier links still work
+    assert services.check_token(first_link.removeprefix("/s/")).invitation is not None  # earlier links still work
     with time_machine.travel(sent_at + dt.timedelta(days=6, minutes=1)):
         assert services.sweep_surveys()["reminded"] == 1
     with time_machine.travel(sent_at + dt.timedelta(days=9)):

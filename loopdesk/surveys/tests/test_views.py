@@ -5,6 +5,8 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -92,6 +94,21 @@ def test_expired_altered_and_unknown_links_get_the_same_404(client, notified):
     pages = {csrf.sub(b"", client.get(p).content) for p in (altered, "/s/" + new_token(), "/s/short")}
     assert len(pages) == 1  # the same plain page whatever the reason
     assert SurveyTokenFailure.objects.count() == 8
+
+
+def test_every_bad_link_costs_the_same_queries(client, notified):
+    path = survey_path(notified)
+    client.post(path, ANSWER)  # now used
+    bad = [path, "/s/" + new_token(), path[:-1] + ("A" if path[-1] != "A" else "B"), "/s/x"]
+    counts = []
+    for url in bad:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 404
+        counts.append(len(queries))
+    assert len(set(counts)) == 1, counts
+    with time_machine.travel(timezone.now() + dt.timedelta(days=31)), CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 404
+    assert len(queries) == counts[0]
 
 
 def test_a_link_of_an_earlier_cycle_is_no_longer_valid(client, notified):
