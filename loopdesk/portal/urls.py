@@ -7,6 +7,7 @@ urlpatterns = [
     path("portal/", views.report, name="portal_report"),
     path("portal/embed/<str:key>", views.embed, name="portal_embed"),
     path("portal/t/<str:token>", views.access, name="portal_access"),
+    path("portal/signin", views.signin_use, name="portal_signin_use"),
     path("portal/signin/<str:token>", views.signin, name="portal_signin"),
     path("portal/lost", views.lost, name="portal_lost"),
     path("portal/my", views.my_tickets, name="portal_my"),
