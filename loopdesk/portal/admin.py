@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loopdesk.audit.models import AuditEntry
+from loopdesk.audit.services import record_audit
 from loopdesk.portal.models import CustomerLink, SignInRequest, SuggestionVerdict, WidgetSite
 from loopdesk.portal.origins import invalid_origins
 
@@ -37,7 +39,7 @@ class WidgetSiteAdmin(admin.ModelAdmin):
 class CustomerLinkAdmin(admin.ModelAdmin):
     list_display = ["kind", "ticket", "customer", "created_at", "used_at", "expires_at", "revoked_at"]
     list_filter = ["kind"]
-    fields = ["kind", "ticket", "customer", "created_at", "used_at", "expires_at", "revoked_at", "revoked_by"]
+    fields = ("kind", "ticket", "customer", "created_at", "used_at", "expires_at", "revoked_at", "revoked_by")
     readonly_fields = fields
     actions = ["revoke"]
 
@@ -46,7 +48,14 @@ class CustomerLinkAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected links"))
     def revoke(self, request, queryset):
-        queryset.filter(revoked_at=None).update(revoked_at=timezone.now(), revoked_by=request.user)
+        count = queryset.filter(revoked_at=None).update(revoked_at=timezone.now(), revoked_by=request.user)
+        record_audit(
+            action=AuditEntry.Action.TOKEN_REVOKED,
+            actor=request.user,
+            request=request,
+            object_type="portal_link",
+            reason=_("%d customer links revoked in the admin") % count,
+        )
 
 
 @admin.register(SignInRequest)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -103,8 +103,9 @@ def _form_key_nonce(value: str) -> str | None:
         return None
 
 
-def _with_fresh_key(form: ReportForm) -> ReportForm:
-    data = form.data.copy()
+def _with_fresh_key(form: ReportForm, posted: QueryDict) -> ReportForm:
+    """The rejected form again, with what was typed and a new one-time key."""
+    data = posted.copy()
     data["form_key"] = _new_form_key()
     fresh = ReportForm(data)
     fresh.is_valid()
@@ -148,7 +149,7 @@ def _report(request: HttpRequest, *, site: WidgetSite | None, template: str) -> 
                 return render(
                     request, template.replace("report", "received"), context | {"receipt": receipt, "link": link}
                 )
-    context["form"] = _with_fresh_key(form)
+    context["form"] = _with_fresh_key(form, request.POST)
     context["has_files"] = bool(request.FILES)
     response = render(request, template, context, status=status)
     if context.get("retry_after"):

@@ -80,3 +80,20 @@ def test_one_contact_gets_at_most_three_links_an_hour_silently(client):
 def test_an_empty_request_re_shows_the_form(client):
     response = client.post("/portal/lost", {"identifier": ""})
     assert response.status_code == 400 and 'name="identifier"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_known_and_unknown_contacts_take_the_same_time(client):
+    import statistics
+    import time
+
+    CustomerFactory(email="known@example.com")
+
+    def timed(identifier, i):
+        start = time.perf_counter()
+        client.post("/portal/lost", {"identifier": identifier}, REMOTE_ADDR=f"10.6.{i}.1")
+        return time.perf_counter() - start
+
+    known = [timed("known@example.com", i) for i in range(20)]  # 3 sent, then silently capped per contact
+    unknown = [timed(f"nobody{i}@example.com", 100 + i) for i in range(20)]
+    assert abs(statistics.mean(known) - statistics.mean(unknown)) < 0.025

@@ -165,3 +165,14 @@ def test_bad_tokens_take_the_same_time_as_unknown_ones(client, submit, superviso
     unknown = [timed(tokens.new_token()[0], f"10.1.{i}.1") for i in range(15)]
     known = [timed(revoked.token, f"10.2.{i}.1") for i in range(15)]
     assert abs(statistics.median(unknown) - statistics.median(known)) < 0.025
+
+
+@pytest.mark.django_db
+def test_tokens_never_reach_the_log(client, submit, supervisor, caplog):
+    good = submit()
+    services.revoke_customer_links(good.ticket, actor=supervisor)
+    with caplog.at_level("DEBUG"):
+        client.get(f"/portal/t/{good.token}")
+        client.get(f"/portal/signin/{good.token}")
+        client.post("/portal/signin", {"token": good.token})
+    assert good.token not in caplog.text
