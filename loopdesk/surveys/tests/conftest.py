@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
 
+from loopdesk.accounts.models import ApiToken
 from loopdesk.notifications.models import OutboxMessage
 from loopdesk.testing.factories import CustomerFactory
 
@@ -30,3 +32,14 @@ def mailing(settings):
 def notified(walk_ticket, mailing):
     """A ticket walked to "notified" (the survey invitation went out) for a customer with an email address."""
     return walk_ticket("notified", customer=CustomerFactory(name="赵六", phone="13711112222", email="zhao@example.com"))
+
+
+@pytest.fixture
+def api_client():
+    """A test client sending `Authorization: Bearer` for a user."""
+
+    def make(user):
+        _token, raw = ApiToken.issue(user, "test")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE="en")
+
+    return make
