@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loopdesk.accounts.http import AuthedRequest
@@ -18,45 +21,60 @@ from loopdesk.surveys import callbacks, selectors, services
 from loopdesk.surveys.forms import AttemptForm, RevealForm, VerdictForm
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def _private(response: HttpResponse, language: str = "") -> HttpResponse:
     """Pages reached by token: never cached, never leak the URL to another site, never log the path."""
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     response._has_been_logged = True  # type: ignore[attr-defined]  # Django's 4xx log line would hold the token
+    if language:  # the same cookie the staff pages' language switcher sets
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", max_age=365 * 86400)
     return response
 
 
+def _chosen_language(request: HttpRequest) -> str:
+    """`?lang=` from the page's language links: under no-referrer a form POST carries `Origin: null`,
+    which Django's CSRF check (rightly) refuses, so the public page switches language by link."""
+    language = request.GET.get("lang", "")
+    if language not in dict(settings.LANGUAGES):
+        return ""
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    return language
+
+
+@csrf_exempt  # the 256-bit token in the URL is the capability; a forged cross-site POST cannot know it
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the SOP's questions; POST records the answer once per ticket cycle."""
+    language = _chosen_language(request)
     ip = client_ip(request)
     wait = services.bad_token_wait(ip)
     if wait:
         response = render(request, "surveys/invalid.html", status=429)
         response["Retry-After"] = str(wait)
-        return _private(response)
+        return _private(response, language)
     check = services.check_token(token)
     invitation = check.invitation
     if check.is_used and request.method != "POST":
         invitation = None  # a used link opened again is no longer valid
     if invitation is None:
         services.record_bad_token(ip)
-        return _private(render(request, "surveys/invalid.html", status=404))
+        return _private(render(request, "surveys/invalid.html", status=404), language)
     if check.is_used or check.is_answered:
-        return _private(render(request, "surveys/answered.html"))
+        return _private(render(request, "surveys/answered.html"), language)
     form = VerdictForm(request.POST or None, scale_name=invitation.scale)
     if request.method == "POST" and form.is_valid():
         try:
             services.submit_survey(invitation, **form.verdict())
         except Conflict:
-            return _private(render(request, "surveys/answered.html"))
+            return _private(render(request, "surveys/answered.html"), language)
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            return _private(render(request, "surveys/thanks.html", {"verdict": form.verdict()}))
+            return _private(render(request, "surveys/thanks.html", {"verdict": form.verdict()}), language)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "ticket": invitation.ticket}
-    return _private(render(request, "surveys/answer.html", context, status=status))
+    return _private(render(request, "surveys/answer.html", context, status=status), language)
 
 
 # --- callbacks (agents) -----------------------------------------------------------------------------
