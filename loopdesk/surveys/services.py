@@ -87,12 +87,14 @@ def invite_to_survey(ticket: Ticket, *, now: dt.datetime | None = None) -> tuple
     except IntegrityError:
         return None
     token = _new_link(invitation)
+    emailed = bool(settings.LOOPDESK_CUSTOMER_EMAIL and (ticket.customer.email or "").strip())
     event = record_event(
         ticket,
         TicketEvent.Kind.SURVEY_SENT,
         actor=None,
         cycle=invitation.cycle,
         expires_at=invitation.expires_at.isoformat(),
+        channel="email" if emailed else "",  # without an address the callback asks the same questions
     )
     _email_link(ticket, invitation, token, event, reminder=False)
     return invitation, token
@@ -215,16 +217,16 @@ def record_customer_verdict(
         )
     else:
         record_event(ticket, TicketEvent.Kind.CUSTOMER_CONFIRMED, actor=actor, body=comment, solved=solved, via=via)
-    unsatisfied = solved is False or (score is not None and scale.is_unsatisfied(score, cfg.unsatisfied_threshold))
-    if unsatisfied:
+    low = satisfaction is not None and scale.is_unsatisfied(satisfaction.score, cfg.unsatisfied_threshold)
+    if low or solved is False:
         cancel_open_callbacks(ticket)
         reason = (
-            _("Customer unsatisfied (score %d)") % score
-            if score is not None and scale.is_unsatisfied(score, cfg.unsatisfied_threshold)
+            _("Customer unsatisfied (score %d)") % satisfaction.score
+            if low and satisfaction is not None
             else _("The customer says the problem is not solved")
         )
         ticket_services.reopen_unsatisfied(ticket, actor=actor, reason=reason)
-    elif score is not None and ticket.status in AWAITING:
+    elif satisfaction is not None and ticket.status in AWAITING:
         ticket_services.close_confirmed_or_silent(
             ticket, outcome=CloseOutcome.CONFIRMED, reason=_("The customer is satisfied"), actor=actor
         )
@@ -290,7 +292,7 @@ def follow_up_invitation(invitation_id: int, *, now: dt.datetime | None = None) 
         interval_days=cfg.reminder_interval_days,
         close_after_days=cfg.no_response_close_days,
     )
-    if now >= closes_at and invitation.reminders_sent >= cfg.reminder_count:
+    if now >= closes_at and (invitation.reminders_sent >= cfg.reminder_count or invitation.expires_at <= now):
         ticket = ticket_services.lock_ticket(ticket)
         invitation.closed_silent_at = now
         invitation.save(update_fields=["closed_silent_at"])

@@ -33,6 +33,7 @@ def test_reporting_the_result_sends_one_survey_per_cycle(notified):
     assert email.payload["to"] == "zhao@example.com" and "/s/" + token in email.body
     sent = notified.events.get(kind=TicketEvent.Kind.SURVEY_SENT)
     assert token not in str(sent.data) and TicketEvent.Kind.CUSTOMER_EMAILED in kinds(notified)
+    assert sent.data["channel"] == "email" and sent.actor is None
     assert services.invite_to_survey(notified) is None  # once per cycle
     assert SurveyInvitation.objects.filter(ticket=notified).count() == 1
 
@@ -158,3 +159,24 @@ def test_an_answered_survey_gets_no_reminders(notified):
     services.record_customer_verdict(notified, solved=True, score=4, via="callback")
     with time_machine.travel(sent_at + dt.timedelta(days=3, minutes=1)):
         assert services.sweep_surveys()["reminded"] == 0
+
+
+def test_a_link_that_expires_before_the_last_reminder_still_closes_as_no_response(notified):
+    invitation = SurveyInvitation.objects.get(ticket=notified)
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(expires_at=invitation.created_at + dt.timedelta(days=5))
+    with time_machine.travel(invitation.created_at + dt.timedelta(days=3, minutes=1)):
+        assert services.sweep_surveys()["reminded"] == 1
+    with time_machine.travel(invitation.created_at + dt.timedelta(days=6, minutes=1)):
+        assert services.sweep_surveys()["reminded"] == 0  # no reminder with a dead link
+    with time_machine.travel(invitation.created_at + dt.timedelta(days=10, minutes=1)):
+        assert services.sweep_surveys()["closed"] == 1
+    assert Ticket.objects.get(pk=notified.pk).close_outcome == CloseOutcome.NO_RESPONSE
+
+
+def test_without_an_email_address_the_invitation_waits_for_the_callback(walk_ticket, mailing):
+    from loopdesk.testing.factories import CustomerFactory
+
+    ticket = walk_ticket("notified", customer=CustomerFactory(email=""))
+    assert ticket.events.get(kind=TicketEvent.Kind.SURVEY_SENT).data["channel"] == ""
+    assert not OutboxMessage.objects.filter(ticket=ticket, kind="customer.survey").exists()
+    assert CallbackTask.objects.filter(ticket=ticket, state=CallbackTask.State.OPEN).exists()
