@@ -2,7 +2,7 @@
 
 Runs against a fresh database (SQLite in a temporary directory by default; PostgreSQL when DATABASE_URL is
 set, whose name must contain "bench"), loads the demo, then serves the project over HTTP on loopback
-(Django's threaded WSGI server with the full middleware stack and WhiteNoise for static files) and measures:
+(Django's WSGI server, one serving thread like one gunicorn worker, with the full middleware stack and WhiteNoise for static files) and measures:
 
 - weight: bytes of the HTML, CSS and JS a first visit transfers (each static file once), raw and gzipped;
 - time to first byte: from sending the request to the status line and headers, median and p90 of N runs
@@ -42,7 +42,7 @@ django.setup()
 from common import fresh_database, machine  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler  # noqa: E402
+from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -55,7 +55,8 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def serve() -> int:
-    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler)
+    # one serving thread, like one gunicorn sync worker: its database connection is kept between requests
+    server = WSGIServer(("127.0.0.1", 0), QuietHandler)
     server.set_app(get_wsgi_application())
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server.server_address[1]
