@@ -304,7 +304,8 @@ def _register(report: Report, files: list[Incoming], key_hash: str, site: Widget
         demand=report.demand,
         demand_detail=report.demand_detail,
     )
-    PortalSubmission.objects.filter(key_hash=key_hash).delete()  # an expired earlier use of the same key
+    expired = timezone.now() - dt.timedelta(hours=settings.LOOPDESK_IDEMPOTENCY_HOURS)
+    PortalSubmission.objects.filter(key_hash=key_hash, created_at__lt=expired).delete()  # an old use of the key
     PortalSubmission.objects.create(key_hash=key_hash, ticket=ticket, site=site)
     created = ticket.events.filter(kind=TicketEvent.Kind.CREATED).first()
     kept, refused = keep_files(ticket, files, event=created)
@@ -412,7 +413,9 @@ def decide_suggestion(ticket: Ticket, *, adopted: bool, reason: str, actor: User
     department = actor.department.code if actor.department else ""
     if not suggestions.may_decide(department_code=department, roles=roles, is_superuser=actor.is_superuser):
         raise PermissionDenied(_("Only the product department or a supervisor decides on suggestions."))
-    ticket = Ticket.objects.select_for_update().select_related("category", "owner_department").get(pk=ticket.pk)
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",)).select_related("category", "owner_department").get(pk=ticket.pk)
+    )
     if ticket.is_archived:
         raise IllegalTransition(_("Archived tickets are read-only."))
     category = ticket.category.code if ticket.category else ""
