@@ -13,7 +13,7 @@ from loopdesk.portal.models import CustomerLink
 from loopdesk.portal.services import Report
 from loopdesk.tickets.models import Ticket
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def in_parallel(work, n=4):
