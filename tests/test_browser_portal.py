@@ -55,12 +55,6 @@ def answer_survey(page, url: str, *, solved: bool, score: int) -> None:
     assert "403" not in page.title(), "the survey POST was refused (CSRF)"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="surveys: /s/<token> sends Referrer-Policy no-referrer (header and meta), so Chromium posts the survey "
-    "form with Origin: null and Django's CSRF check refuses it (403); remove this mark once the survey page is fixed",
-)
 def test_a_customer_reports_replies_confirms_and_the_survey_closes_the_loop(browser, live_server, staff, settings):
     settings.LOOPDESK_CUSTOMER_EMAIL = True
     settings.LOOPDESK_PUBLIC_URL = live_server.url
