@@ -264,6 +264,16 @@ def create_tickets(rng: random.Random, users: dict[str, User], customers: list[C
                 services.archive_ticket(ticket, actor=users["supervisor"])
 
 
+def _demo_callback_attempts(rng: random.Random) -> None:
+    """A few open callbacks (回访) already had a call nobody answered."""
+    from loopdesk.surveys.callbacks import record_callback_attempt
+    from loopdesk.surveys.models import CallbackTask
+
+    for task in CallbackTask.objects.filter(state=CallbackTask.State.OPEN).select_related("assignee")[:40]:
+        if rng.random() < 0.3:
+            record_callback_attempt(task, outcome="no_answer", actor=task.assignee, note="无人接听")
+
+
 @transaction.atomic
 def load_demo(*, seed: int = 2026, customers: int = 300, tickets: int = 400) -> list[tuple[str, str, str]]:
     """Fill an empty database; returns (username, password, role) of the demo users."""
@@ -271,6 +281,7 @@ def load_demo(*, seed: int = 2026, customers: int = 300, tickets: int = 400) -> 
     users = create_users()
     people = create_customers(rng, customers)
     create_tickets(rng, users, people, tickets)
+    _demo_callback_attempts(rng)
     create_demo_widget_site()
     configure_demo_routing()  # after the history, which was assigned by hand: new tickets are assigned automatically
     return [(u, p, r) for u, p, r, _d, _n in USERS]
