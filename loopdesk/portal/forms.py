@@ -39,7 +39,7 @@ class ReportForm(forms.Form):
     """报告问题: the SOP's intake fields, mobile-first, no password."""
 
     form_key = forms.CharField(widget=forms.HiddenInput, max_length=200)
-    name = forms.CharField(label=_("Your name"), max_length=100, required=False)
+    name = forms.CharField(label=_("Your name"), max_length=100)
     phone = forms.CharField(
         label=_("Phone"), max_length=32, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
@@ -49,7 +49,7 @@ class ReportForm(forms.Form):
     serial_no = forms.CharField(label=_("Serial no."), max_length=100, required=False)
     order_no = forms.CharField(label=_("Order no."), max_length=64, required=False)
     description = forms.CharField(
-        label=_("What happened?"), widget=TEXTAREA, max_length=20_000, required=False,
+        label=_("What happened?"), widget=TEXTAREA, max_length=20_000,
         help_text=_("What you saw, any error message, and what you were doing."),
     )  # fmt: skip
     occurred_at = forms.DateTimeField(
@@ -66,6 +66,14 @@ class ReportForm(forms.Form):
         label=_("Photos or files"),
         help_text=_("Up to 20 files, 25 MB each, 50 MB together. Programs and web pages are refused."),
     )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("phone") or "").strip() and not data.get("email") and "email" not in self.errors:
+            message = _("Give a phone number or an email address so we can reach you.")
+            self.add_error("phone", message)
+            self.add_error("email", message)
+        return data
 
     def report(self) -> Report:
         data = self.cleaned_data

@@ -110,8 +110,8 @@ def _with_fresh_key(form: ReportForm, posted: QueryDict) -> ReportForm:
     fresh = ReportForm(data)
     fresh.is_valid()
     for name, errors in form.errors.items():
-        for error in errors:
-            if name == "__all__" or name in fresh.fields:
+        for error in errors:  # the service's and the key's errors; the form's own came back by themselves
+            if (name == "__all__" or name in fresh.fields) and error not in fresh.errors.get(name, []):
                 fresh.add_error(None if name == "__all__" else name, error)
     return fresh
 
