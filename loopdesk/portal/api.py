@@ -134,11 +134,16 @@ def create_report(request: HttpRequest):
         allowed = not origin or origins.is_allowed(origin, site.origins)
         if not allowed:
             raise OriginRefused(_("The origin %s is not allowed for this site key.") % origins.normalize_origin(origin))
+        idempotency_key = request.headers.get("Idempotency-Key", "")
+        if len(idempotency_key) > 200:
+            raise ValidationFailed(
+                _("The Idempotency-Key is too long."), fields={"Idempotency-Key": _("At most 200 characters.")}
+            )
         data, files = _payload(request)
         receipt = services.submit_report(
             _report(data),
             files=files,
-            submission_key=request.headers.get("Idempotency-Key", "") or secrets.token_urlsafe(24),
+            submission_key=idempotency_key or secrets.token_urlsafe(24),
             ip=client_ip(request),
             site=site,
         )

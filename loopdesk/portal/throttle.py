@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -74,8 +75,20 @@ def check(scope: str, value: str | None) -> None:
         raise RateLimited(wait)
 
 
+PRUNE_ONE_IN = 200  # about every 200th counted attempt also deletes the rows no window looks at any more
+
+
 def hit(scope: str, value: str | None) -> None:
     RateHit.objects.create(scope=scope, key=key_for(value))
+    if secrets.randbelow(PRUNE_ONE_IN) == 0:
+        prune()
+
+
+def prune(*, now: dt.datetime | None = None) -> int:
+    """Delete counted attempts older than the longest window (one day at least)."""
+    longest = max([86_400] + [limit(scope).seconds for scope in DEFAULTS])
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=longest)
+    return RateHit.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
 def check_and_hit(scope: str, value: str | None) -> None:

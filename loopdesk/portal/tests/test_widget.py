@@ -132,3 +132,8 @@ def test_the_preflight_answers_only_registered_origins(client, site):
 def test_the_api_is_documented(client, site):
     schema = client.get("/api/v1/openapi.json").json()
     assert "post" in schema["paths"]["/api/v1/portal/reports"]
+
+
+def test_an_overlong_idempotency_key_is_refused(client, site):
+    response = post(client, site.public_key, REPORT, HTTP_IDEMPOTENCY_KEY="k" * 201)
+    assert response.status_code == 400 and "Idempotency-Key" in response.json()["error"]["fields"]
