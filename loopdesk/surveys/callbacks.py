@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from loopdesk.accounts.models import User
@@ -69,7 +70,11 @@ def open_callback_task(ticket: Ticket, *, started_at: dt.datetime | None = None)
             )
     except IntegrityError:
         return None
-    record_event(ticket, TicketEvent.Kind.CALLBACK_CREATED, actor=None, assignee=caller.username, cycle=task.cycle)
+    with translation.override(settings.LANGUAGE_CODE):  # the timeline is written in the site language
+        body = _("Callback by %(agent)s") % {"agent": caller}
+    record_event(
+        ticket, TicketEvent.Kind.CALLBACK_CREATED, actor=None, body=body, assignee=caller.username, cycle=task.cycle
+    )
     enqueue_notification(
         kind="surveys.callback",
         recipient=caller,

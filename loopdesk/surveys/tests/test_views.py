@@ -73,11 +73,12 @@ def test_bad_input_keeps_what_the_customer_entered(client, notified):
     assert too_long.status_code == 400 and too_long.context["form"].errors["comment"]
 
 
-def test_the_comment_is_rendered_escaped(client, notified, supervisor):
+def test_the_comment_is_rendered_escaped_and_the_ticket_page_shows_the_outcome(client, notified, supervisor):
     client.post(survey_path(notified), ANSWER | {"comment": "<b>粗体</b>"})
     client.force_login(supervisor)
-    page = client.get(reverse("tickets:detail", args=[notified.number])).content.decode()
+    page = client.get(reverse("tickets:detail", args=[notified.number]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "&lt;b&gt;粗体&lt;/b&gt;" in page and "<b>粗体</b>" not in page
+    assert 'data-testid="ticket-survey"' in page and "Customer confirmed" in page
 
 
 def test_expired_altered_and_unknown_links_get_the_same_404(client, notified):
