@@ -109,7 +109,7 @@ def _entry(ticket: Ticket, event: TicketEvent) -> Entry:
             if event.data.get("solved")
             else _("You said the problem is not solved")
         )
-    elif event.kind == "suggestion_decided":
+    elif event.kind == TicketEvent.Kind.SUGGESTION_DECIDED:
         label = _("Suggestion adopted") if event.data.get("adopted") else _("Suggestion not adopted")
     if event.kind == "customer_replied":
         who = _("You")
@@ -124,7 +124,7 @@ def _entry(ticket: Ticket, event: TicketEvent) -> Entry:
         body=event.body if conversation else "",
         who=who if conversation or event.kind == "accepted" else "",
         is_plan=bool(event.data.get("plan")),
-        adopted=event.data.get("adopted") if event.kind == "suggestion_decided" else None,
+        adopted=event.data.get("adopted") if event.kind == TicketEvent.Kind.SUGGESTION_DECIDED else None,
     )
 
 

@@ -31,7 +31,7 @@ from loopdesk.tickets.models import Channel, Demand, Ticket, TicketEvent
 from loopdesk.tickets.services import open_ticket, record_customer_reply
 
 SIGNIN_MINUTES = 10
-SUGGESTION_DECIDED = "suggestion_decided"  # a TicketEvent kind (public): the verdict and its reason
+SUGGESTION_DECIDED = TicketEvent.Kind.SUGGESTION_DECIDED  # public: the verdict and its reason
 MAX_TEXT = 20_000
 LIMITS = {"name": 100, "phone": 32, "email": 254, "product": 200, "model": 100, "serial_no": 100, "order_no": 64}
 

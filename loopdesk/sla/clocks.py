@@ -112,7 +112,7 @@ RULES: dict[Milestone, Rule] = {
     Milestone.CALLBACK: Rule(
         starts=frozenset({"resolved"}),
         meets=frozenset({"satisfaction_recorded"}),
-        cancels=frozenset({"reopened"}),
+        cancels=frozenset({"reopened", "closed"}),  # closed without an answer: "no response" or by an agent
     ),
     Milestone.PROGRESS: Rule(
         starts=frozenset({"accepted", "started", "reopened"}),

@@ -309,6 +309,7 @@ class TicketEvent(models.Model):
         CUSTOMER_CONFIRMED = "customer_confirmed", _("Customer confirmed the result")
         CALLBACK_CREATED = "callback_created", _("Callback task created")
         CALLBACK_ATTEMPTED = "callback_attempted", _("Callback attempt")
+        SUGGESTION_DECIDED = "suggestion_decided", _("Suggestion adopted or not")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

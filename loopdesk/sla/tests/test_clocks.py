@@ -69,6 +69,19 @@ def test_daily_progress_restarts_at_each_update_and_stops_at_resolution():
     assert [(c.started_at, c.outcome) for c in cycles] == [(at(3, 10), State.MET), (at(5, 10), State.CANCELLED)]
 
 
+def test_closing_without_an_answer_cancels_the_callback_and_an_answer_meets_it():
+    # given a resolved ticket whose customer is told the result
+    told = [*TIMELINE, h(6, 10, "notified", "notified", is_public=True)]
+    # when it closes as "no response", or after the customer's answer
+    silent = [*told, h(10, 10, "closed", "closed")]
+    answered = [*told, h(7, 10, "satisfaction_recorded"), h(7, 10, "closed", "closed", minute=1)]
+    # then the callback clock is cancelled by the silent close and met by the answer
+    [cancelled] = cycles_from(silent, received_at=RECEIVED, milestone=Milestone.CALLBACK)
+    [met] = cycles_from(answered, received_at=RECEIVED, milestone=Milestone.CALLBACK)
+    assert (cancelled.outcome, cancelled.ended_at) == (State.CANCELLED, at(10, 10))
+    assert (met.outcome, met.ended_at) == (State.MET, at(7, 10))
+
+
 def test_reopening_starts_a_new_resolution_cycle_and_cancels_the_callback():
     timeline = [*TIMELINE, h(6, 9, "reopened", "reopened"), h(7, 9, "resolved", "resolved")]
     resolution = cycles_from(timeline, received_at=RECEIVED, milestone=Milestone.RESOLUTION)
