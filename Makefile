@@ -66,12 +66,14 @@ bench: env
 	env -u DATABASE_URL $(UV) run python bench/bench_sla.py
 	env -u DATABASE_URL $(UV) run python bench/bench_routing.py
 	env -u DATABASE_URL $(UV) run python bench/bench_mail.py
+	env -u DATABASE_URL $(UV) run python bench/bench_portal.py
 	@psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='loopdesk_bench'" | grep -q 1 || \
 		createdb -h 127.0.0.1 -U postgres loopdesk_bench
 	DATABASE_URL=$(PG_BENCH_URL) $(UV) run python bench/bench_requests.py
 	DATABASE_URL=$(PG_BENCH_URL) $(UV) run python bench/bench_sla.py
 	DATABASE_URL=$(PG_BENCH_URL) $(UV) run python bench/bench_routing.py
 	DATABASE_URL=$(PG_BENCH_URL) $(UV) run python bench/bench_mail.py
+	DATABASE_URL=$(PG_BENCH_URL) $(UV) run python bench/bench_portal.py
 
 fmt:
 	$(UV) run ruff format .

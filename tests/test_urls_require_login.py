@@ -4,7 +4,20 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 PUBLIC = {"login", "logout", "healthz", "set_language"}
-PUBLIC |= {"portal_report", "portal_embed", "portal_access", "portal_signin", "portal_signin_use", "portal_lost", "portal_my", "portal_ticket", "portal_reply", "portal_confirm_plan", "portal_verdict", "portal_file"}  # noqa: E501
+PUBLIC |= {
+    "portal_report",
+    "portal_embed",
+    "portal_access",
+    "portal_signin",
+    "portal_signin_use",
+    "portal_lost",
+    "portal_my",
+    "portal_ticket",
+    "portal_reply",
+    "portal_confirm_plan",
+    "portal_verdict",
+    "portal_file",
+}  # noqa: E501
 PUBLIC |= {"answer"}  # surveys: the survey link /s/<token> (checked in loopdesk/surveys/tests)
 SAMPLE_ARGS = {"number": "P20240315001", "to": "triaged", "field": "phone", "public_id": "C2024031501", "pk": 1}
 UUID_PK = {"attachments:download"}  # these take a UUID as pk
