@@ -21,7 +21,12 @@ def download(request: AuthedRequest, number: str, pk: str) -> HttpResponseBase:
     attachment = Attachment.objects.filter(pk=pk, ticket=ticket).first()
     if attachment is None:
         raise Http404
-    inline = request.GET.get("inline") == "1" and attachment.content_type in INLINE_IMAGES
+    return file_response(attachment, inline_asked=request.GET.get("inline") == "1")
+
+
+def file_response(attachment: Attachment, *, inline_asked: bool) -> FileResponse:
+    """The stored file as a download (an image inline only when asked), sandboxed, never sniffed or cached."""
+    inline = inline_asked and attachment.content_type in INLINE_IMAGES
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=not inline,

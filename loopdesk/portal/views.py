@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loopdesk.accounts.http import AuthedRequest
-from loopdesk.attachments.checks import INLINE_IMAGES
+from loopdesk.attachments.views import file_response
 from loopdesk.core.client_ip import client_ip
 from loopdesk.core.errors import DomainError, NotFound, ValidationFailed
 from loopdesk.core.forms import add_domain_error
@@ -371,16 +371,7 @@ def download(request: HttpRequest, ticket, pk) -> HttpResponseBase:
     attachment = selectors.public_attachments(ticket).filter(pk=pk).first()
     if attachment is None:
         raise Http404
-    inline = request.GET.get("inline") == "1" and attachment.content_type in INLINE_IMAGES
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=not inline,
-        filename=attachment.name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    return file_response(attachment, inline_asked=request.GET.get("inline") == "1")
 
 
 # --- agent side --------------------------------------------------------------------------------------
