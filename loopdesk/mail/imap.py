@@ -78,10 +78,13 @@ def fetch_mailbox(mailbox: Mailbox, *, limit: int = 1000) -> FetchResult:
                 result.fetched += 1
                 stored, created = store_raw(raw, mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
                 pk = stored.pk
-                del raw, stored  # the durable copy is in the database: hold no other while filing
+                del stored
                 mailbox.last_uid = max(mailbox.last_uid, uid)
                 result.stored += created
-                process_message(pk, mailbox=mailbox)
+                # Filed from the bytes in hand when they were just stored as this row: reading them back
+                # would cost a round trip and, on PostgreSQL, the driver's copies of a large message.
+                process_message(pk, mailbox=mailbox, raw=raw if created else None)
+                del raw
                 filed.append((pk, uid))
             # Once a batch: a crash before this line fetches the batch again, and storing is idempotent
             # (same bytes or same UID), filing too (a filed message is not filed twice).

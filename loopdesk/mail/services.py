@@ -85,17 +85,20 @@ def store_raw(
         return found, False
 
 
-def process_message(message_id: int, *, mailbox: Mailbox | None = None) -> InboundMessage:
+def process_message(message_id: int, *, mailbox: Mailbox | None = None, raw: bytes | None = None) -> InboundMessage:
     """Parse and file one stored message in one transaction; any failure puts it in quarantine with the reason.
 
-    `mailbox`: the one being fetched, so a batch reads it (and its category) once, not once a message."""
+    `mailbox`: the one being fetched, so a batch reads it (and its category) once, not once a message.
+    `raw`: the bytes just stored as this row (by `store_raw`), so they are not read back from the database."""
     try:
         with transaction.atomic():
             rows = InboundMessage.objects.select_for_update(of=("self",))
-            message = (rows if mailbox is not None else rows.select_related("mailbox__category")).get(pk=message_id)
+            rows = rows if mailbox is not None else rows.select_related("mailbox__category")
+            message = (rows.defer("raw") if raw is not None else rows).get(pk=message_id)
             if mailbox is not None and message.mailbox_id == mailbox.pk:
                 message.mailbox = mailbox
-            raw = message.__dict__.pop("raw")  # deferred again: the instance holds no copy while filing
+            if raw is None:
+                raw = message.__dict__.pop("raw")  # deferred again: the instance holds no copy while filing
             if message.state != InboundMessage.State.STORED:
                 return message  # done before (a second worker, or a re-run after a crash)
             parsed = parse_message(raw if isinstance(raw, bytes) else bytes(raw))
