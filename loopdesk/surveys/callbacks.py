@@ -13,9 +13,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from loopdesk.accounts.models import User
-from loopdesk.audit.models import AuditEntry
-from loopdesk.audit.services import record_audit
 from loopdesk.core.errors import IllegalTransition, PermissionDenied, ValidationFailed
+from loopdesk.customers.services import revealed_value
 from loopdesk.notifications.services import enqueue_notification
 from loopdesk.sla.clocks import Milestone
 from loopdesk.sla.models import TicketSla
@@ -177,14 +176,10 @@ def reveal_callback_phone(task: CallbackTask, *, actor: User, reason: str = "", 
     """The customer's phone in clear for the assigned agent; every reveal is audited like any PII reveal."""
     if not may_reveal_phone(task, actor):
         raise PermissionDenied(_("Only the agent assigned to this callback may see the phone number."))
-    customer = task.ticket.customer
-    record_audit(
-        action=AuditEntry.Action.PII_REVEALED,
-        actor=actor,
-        request=request,
-        object_type="customer",
-        object_id=customer.public_id,
+    return revealed_value(
+        task.ticket.customer,
         field="phone",
-        reason=(reason or _("Callback for %(number)s") % {"number": task.ticket.number})[:500],
+        actor=actor,
+        reason=reason or _("Callback for %(number)s") % {"number": task.ticket.number},
+        request=request,
     )
-    return customer.phone
