@@ -1,4 +1,4 @@
-"""Fixtures for the cross-app tests: a real headless Chromium for the browser tests."""
+"""Fixtures for the cross-app tests: a real headless Chromium, and the staff the browser walks use."""
 
 import os
 import shutil
@@ -6,6 +6,22 @@ import shutil
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def people(db):
+    """Preset 000, the default priorities, a supervisor and a technical-support engineer."""
+    from loopdesk.accounts.models import Department
+    from loopdesk.testing.factories import UserFactory
+    from loopdesk.tickets.setup import apply_category_preset, ensure_default_priorities
+
+    apply_category_preset("000")
+    ensure_default_priorities()
+    boss = UserFactory(username="boss", role="supervisor", display_name="孙主管")
+    eng = UserFactory(
+        username="eng", role="engineer", display_name="郑工", department=Department.objects.get(code="support")
+    )
+    return boss, eng
 
 
 @pytest.fixture

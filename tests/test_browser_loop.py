@@ -2,23 +2,9 @@
 
 import pytest
 
-from loopdesk.accounts.models import Department
-from loopdesk.testing.factories import UserFactory
-from loopdesk.tickets.setup import apply_category_preset, ensure_default_priorities
 from tests.conftest import log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def people(db):
-    apply_category_preset("000")
-    ensure_default_priorities()
-    boss = UserFactory(username="boss", role="supervisor", display_name="孙主管")
-    eng = UserFactory(
-        username="eng", role="engineer", display_name="郑工", department=Department.objects.get(code="support")
-    )
-    return boss, eng
 
 
 def act(page, to, **fields):

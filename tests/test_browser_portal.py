@@ -6,25 +6,11 @@ import re
 
 import pytest
 
-from loopdesk.accounts.models import Department
 from loopdesk.notifications.models import OutboxMessage
-from loopdesk.testing.factories import UserFactory
 from loopdesk.tickets import services
 from loopdesk.tickets.models import Ticket, TicketEvent
-from loopdesk.tickets.setup import apply_category_preset, ensure_default_priorities
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def staff(db):
-    apply_category_preset("000")
-    ensure_default_priorities()
-    boss = UserFactory(username="boss", role="supervisor", display_name="孙主管")
-    eng = UserFactory(
-        username="eng", role="engineer", display_name="郑工", department=Department.objects.get(code="support")
-    )
-    return boss, eng
 
 
 def resolve_and_notify(ticket: Ticket, boss, eng) -> Ticket:
@@ -55,10 +41,10 @@ def answer_survey(page, url: str, *, solved: bool, score: int) -> None:
     assert "403" not in page.title(), "the survey POST was refused (CSRF)"
 
 
-def test_a_customer_reports_replies_confirms_and_the_survey_closes_the_loop(browser, live_server, staff, settings):
+def test_a_customer_reports_replies_confirms_and_the_survey_closes_the_loop(browser, live_server, people, settings):
     settings.LOOPDESK_CUSTOMER_EMAIL = True
     settings.LOOPDESK_PUBLIC_URL = live_server.url
-    boss, eng = staff
+    boss, eng = people
     base = live_server.url
     page = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()  # a phone
 
