@@ -1,35 +1,21 @@
-"""Customer magic-link tokens (R02): 256-bit secrets, stored as SHA-256, checked in constant time. Pure."""
+"""Customer magic links (R02): when an access or sign-in link still works. Pure; the tokens themselves are
+`loopdesk.core.tokens`, shared with the survey links."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import re
-import secrets
 from dataclasses import dataclass
 
-TOKEN_BYTES = 32  # 256 bits
-_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # token_urlsafe(32) is 43 characters
+from loopdesk.core import tokens as bearer
+from loopdesk.core.tokens import digest, is_well_formed, same_digest
+
+__all__ = ["LinkFacts", "digest", "grant_is_fresh", "is_usable", "is_well_formed", "new_token", "same_digest"]
 
 
 def new_token() -> tuple[str, str]:
     """A fresh token and the SHA-256 hex digest that is the only thing stored."""
-    raw = secrets.token_urlsafe(TOKEN_BYTES)
+    raw = bearer.new_token()
     return raw, digest(raw)
-
-
-def digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def is_well_formed(raw: str) -> bool:
-    return bool(_SHAPE.match(raw or ""))
-
-
-def same_digest(raw: str, stored: str) -> bool:
-    """Compare the token's digest with a stored one in constant time."""
-    return hmac.compare_digest(digest(raw), stored or "")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Survey scales, the unsatisfied threshold, the reminder schedule and survey tokens. Pure.
+"""Survey scales, the unsatisfied threshold and the reminder schedule. Pure (tokens: loopdesk.core.tokens).
 
 Every answer is stored on the five-level scale (5 非常满意 … 1 非常不满意), so the threshold, the
 reports and the reopen rule read one number whatever variant the customer saw; the three-level
@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
-import hmac
-import secrets
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-TOKEN_BYTES = 32  # 256 bits
 MIN_SCORE, MAX_SCORE = 1, 5
 
 
@@ -79,21 +75,6 @@ def no_response_at(sent_at: dt.datetime, *, count: int, interval_days: int, clos
     """When an unanswered survey closes the ticket as no response: never before the last reminder is out."""
     times = reminder_times(sent_at, count=count, interval_days=interval_days)
     return max([sent_at + dt.timedelta(days=close_after_days), *times])
-
-
-def new_token() -> str:
-    """A fresh survey token: 256 bits from the system's CSPRNG, URL-safe."""
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def token_digest(token: str) -> str:
-    """What is stored for a token: its SHA-256, hex."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def digests_match(stored: str, token: str) -> bool:
-    """Constant-time comparison of a stored digest with a presented token."""
-    return hmac.compare_digest(stored.encode(), token_digest(token).encode())
 
 
 class AttemptOutcome(enum.StrEnum):

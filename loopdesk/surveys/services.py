@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loopdesk.core import tokens
 from loopdesk.core.errors import Conflict, IllegalTransition, ValidationFailed
 from loopdesk.surveys import scale
 from loopdesk.surveys.models import CallbackTask, SurveyInvitation, SurveyLink, SurveySettings, SurveyTokenFailure
@@ -49,8 +50,8 @@ def survey_url(token: str) -> str:
 
 
 def _new_link(invitation: SurveyInvitation) -> str:
-    token = scale.new_token()
-    SurveyLink.objects.create(invitation=invitation, token_hash=scale.token_digest(token))
+    token = tokens.new_token()
+    SurveyLink.objects.create(invitation=invitation, token_hash=tokens.digest(token))
     return token
 
 
@@ -140,10 +141,10 @@ def check_token(token: str, *, now: dt.datetime | None = None) -> TokenCheck:
     link = (
         SurveyLink.objects.select_related("invitation__ticket")
         .annotate(is_answered=Exists(answered))
-        .filter(token_hash=scale.token_digest(token))
+        .filter(token_hash=tokens.digest(token))
         .first()
     )
-    matches = scale.digests_match(link.token_hash if link is not None else "0" * 64, token)
+    matches = tokens.same_digest(token, link.token_hash if link is not None else "0" * 64)
     if link is None or not matches:
         return TokenCheck(None)
     invitation = link.invitation

@@ -1,4 +1,4 @@
-"""The pure survey rules: scales, threshold, reminder schedule, tokens, callback give-up, fair choice."""
+"""The pure survey rules: scales, threshold, reminder schedule, callback give-up, fair choice."""
 
 import datetime as dt
 
@@ -78,16 +78,6 @@ def test_reminders_due(days_later, sent, due):
 def test_no_response_never_before_the_last_reminder(count, interval, close_after, expected_days):
     at = scale.no_response_at(T0, count=count, interval_days=interval, close_after_days=close_after)
     assert at == T0 + dt.timedelta(days=expected_days)
-
-
-def test_tokens_are_256_bit_urlsafe_and_compared_by_digest():
-    token = scale.new_token()
-    assert len(token) == 43 and set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-    assert token != scale.new_token()
-    digest = scale.token_digest(token)
-    assert len(digest) == 64 and token not in digest
-    assert scale.digests_match(digest, token)
-    assert not scale.digests_match(digest, token[:-1] + ("A" if token[-1] != "A" else "B"))
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,11 @@ import time_machine
 from django.utils import timezone
 
 from loopdesk.core.errors import Conflict, IllegalTransition, ValidationFailed
+from loopdesk.core.tokens import digest as token_digest
 from loopdesk.notifications.models import OutboxMessage
 from loopdesk.sla.models import SlaClock
 from loopdesk.surveys import services
 from loopdesk.surveys.models import CallbackTask, SurveyInvitation, SurveyLink, SurveySettings
-from loopdesk.surveys.scale import token_digest
 from loopdesk.surveys.tests.conftest import survey_path
 from loopdesk.tickets.models import CloseOutcome, Satisfaction, Ticket, TicketEvent
 

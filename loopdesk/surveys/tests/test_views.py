@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from loopdesk.audit.models import AuditEntry
+from loopdesk.core.tokens import new_token
 from loopdesk.surveys.models import CallbackTask, SurveyInvitation, SurveyTokenFailure
-from loopdesk.surveys.scale import new_token
 from loopdesk.surveys.tests.conftest import survey_path
 from loopdesk.tickets.models import Satisfaction, Ticket
 
