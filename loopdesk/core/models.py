@@ -33,3 +33,14 @@ def next_public_number(prefix: str, *, now: dt.datetime | None = None) -> str:
         cursor.execute(sql, [prefix, day.isoformat()])
         (serial,) = cursor.fetchone()
     return format_public_number(prefix, day, serial)
+
+
+class RateHit(models.Model):
+    """One counted attempt in a rate-limit scope (per IP, per contact, global); old rows are irrelevant."""
+
+    scope = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "created_at"], name="core_ratehit_lookup")]

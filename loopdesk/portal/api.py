@@ -18,10 +18,10 @@ from loopdesk.api.parser import StrictJsonParser
 from loopdesk.attachments.services import Incoming
 from loopdesk.core.client_ip import client_ip
 from loopdesk.core.errors import DomainError, ValidationFailed
+from loopdesk.core.rate_limits import RateLimited
 from loopdesk.mail.decoding import safe_filename
 from loopdesk.portal import origins, selectors, services
 from loopdesk.portal.models import WidgetSite
-from loopdesk.portal.throttle import RateLimited
 
 router = Router(tags=["portal"])
 

@@ -93,17 +93,6 @@ class PortalSubmission(models.Model):
         verbose_name_plural = _("portal submissions")
 
 
-class RateHit(models.Model):
-    """One counted attempt in a rate-limit scope (per IP, per contact, global); old rows are irrelevant."""
-
-    scope = models.CharField(max_length=32)
-    key = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [models.Index(fields=["scope", "key", "created_at"], name="portal_ratehit_lookup")]
-
-
 class SignInRequest(models.Model):
     """A customer asked for a sign-in link by phone and has no email on file: an agent calls back."""
 

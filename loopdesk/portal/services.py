@@ -16,6 +16,7 @@ from loopdesk.attachments import checks
 from loopdesk.attachments.services import REASONS, Incoming, keep_files
 from loopdesk.audit.models import AuditEntry
 from loopdesk.audit.services import record_audit
+from loopdesk.core import rate_limits as throttle
 from loopdesk.core.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from loopdesk.core.masking import normalize_phone
 from loopdesk.customers.models import Asset, Contact, Customer, Order
@@ -23,7 +24,7 @@ from loopdesk.customers.services import find_or_register_customer
 from loopdesk.mail.outbound import enqueue_customer_email
 from loopdesk.notifications.models import OutboxMessage
 from loopdesk.notifications.services import enqueue_notification
-from loopdesk.portal import suggestions, throttle, tokens
+from loopdesk.portal import suggestions, tokens
 from loopdesk.portal.models import CustomerLink, PortalSubmission, SignInRequest, SuggestionVerdict, WidgetSite
 from loopdesk.portal.selectors import pending_plan
 from loopdesk.tickets.events import record_event

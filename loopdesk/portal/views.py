@@ -25,6 +25,7 @@ from loopdesk.core.client_ip import client_ip
 from loopdesk.core.errors import DomainError, NotFound, ValidationFailed
 from loopdesk.core.forms import add_domain_error
 from loopdesk.core.middleware import CSP
+from loopdesk.core.rate_limits import RateLimited
 from loopdesk.portal import origins, selectors, services, wording
 from loopdesk.portal.forms import (
     LostLinkForm,
@@ -35,7 +36,6 @@ from loopdesk.portal.forms import (
     incoming_files,
 )
 from loopdesk.portal.models import CustomerLink, WidgetSite
-from loopdesk.portal.throttle import RateLimited
 from loopdesk.tickets import selectors as ticket_selectors
 from loopdesk.tickets.workflow import Status
 

@@ -105,16 +105,6 @@ class SurveyLink(models.Model):
         return f"{self.invitation_id}:{self.created_at:%Y-%m-%d %H:%M}"
 
 
-class SurveyTokenFailure(models.Model):
-    """A bad survey token from one client address; ten in ten minutes are refused with 429."""
-
-    ip = models.GenericIPAddressField(null=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["ip", "created_at"], name="survey_fail_ip")]
-
-
 class CallbackTask(models.Model):
     """A callback (回访任务) an agent owes the customer once the SLA callback milestone starts."""
 

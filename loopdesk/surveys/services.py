@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from loopdesk.core import tokens
 from loopdesk.core.errors import Conflict, IllegalTransition, ValidationFailed
 from loopdesk.surveys import scale
-from loopdesk.surveys.models import CallbackTask, SurveyInvitation, SurveyLink, SurveySettings, SurveyTokenFailure
+from loopdesk.surveys.models import CallbackTask, SurveyInvitation, SurveyLink, SurveySettings
 from loopdesk.tickets import services as ticket_services
 from loopdesk.tickets.events import clocks_synced_once, record_event
 from loopdesk.tickets.models import CloseOutcome, Satisfaction, Ticket, TicketEvent
@@ -25,7 +25,6 @@ from loopdesk.tickets.workflow import Status
 ANSWER_FIELDS = ("timeliness", "attitude", "effectiveness")
 VIA = ("survey", "callback", "portal", "agent")
 AWAITING = (Status.RESOLVED, Status.NOTIFIED)
-BAD_TOKEN_LIMIT, BAD_TOKEN_WINDOW = 10, dt.timedelta(minutes=10)
 
 
 def settings_for(ticket: Ticket) -> SurveySettings:
@@ -102,23 +101,6 @@ def invite_to_survey(ticket: Ticket, *, now: dt.datetime | None = None) -> tuple
 
 
 # --- the survey link ---------------------------------------------------------------------------------
-
-
-def bad_token_wait(ip: str | None, *, now: dt.datetime | None = None) -> int:
-    """Seconds this address must wait after ten bad tokens in ten minutes; 0 when it may try."""
-    now = now or timezone.now()
-    times = list(
-        SurveyTokenFailure.objects.filter(ip=ip, created_at__gte=now - BAD_TOKEN_WINDOW)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[:BAD_TOKEN_LIMIT]
-    )
-    if len(times) < BAD_TOKEN_LIMIT:
-        return 0
-    return max(1, int((times[-1] + BAD_TOKEN_WINDOW - now).total_seconds()) + 1)
-
-
-def record_bad_token(ip: str | None) -> None:
-    SurveyTokenFailure.objects.create(ip=ip)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loopdesk.accounts.http import AuthedRequest
+from loopdesk.core import rate_limits
 from loopdesk.core.client_ip import client_ip
 from loopdesk.core.errors import Conflict, DomainError
 from loopdesk.core.forms import add_domain_error
@@ -48,7 +49,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the SOP's questions; POST records the answer once per ticket cycle."""
     language = _chosen_language(request)
     ip = client_ip(request)
-    wait = services.bad_token_wait(ip)
+    wait = rate_limits.retry_after("bad_token_ip", ip)  # one budget with the portal's links
     if wait:
         response = render(request, "surveys/invalid.html", status=429)
         response["Retry-After"] = str(wait)
@@ -58,7 +59,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     if check.is_used and request.method != "POST":
         invitation = None  # a used link opened again is no longer valid
     if invitation is None:
-        services.record_bad_token(ip)
+        rate_limits.hit("bad_token_ip", ip)
         return _private(render(request, "surveys/invalid.html", status=404), language)
     if check.is_used or check.is_answered:
         return _private(render(request, "surveys/answered.html"), language)

@@ -8,8 +8,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from loopdesk.portal import throttle
-from loopdesk.portal.models import RateHit
+from loopdesk.core import rate_limits as throttle
+from loopdesk.core.models import RateHit
 
 
 @pytest.mark.django_db

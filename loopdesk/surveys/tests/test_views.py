@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from loopdesk.audit.models import AuditEntry
+from loopdesk.core.models import RateHit
 from loopdesk.core.tokens import new_token
-from loopdesk.surveys.models import CallbackTask, SurveyInvitation, SurveyTokenFailure
+from loopdesk.surveys.models import CallbackTask, SurveyInvitation
 from loopdesk.surveys.tests.conftest import survey_path
 from loopdesk.tickets.models import Satisfaction, Ticket
 
@@ -92,7 +93,7 @@ def test_expired_altered_and_unknown_links_get_the_same_404(client, notified):
         assert_invalid(client.post(path, ANSWER))
     pages = {client.get(p).content for p in (altered, "/s/" + new_token(), "/s/short")}
     assert len(pages) == 1  # the same plain page whatever the reason
-    assert SurveyTokenFailure.objects.count() == 8
+    assert RateHit.objects.filter(scope="bad_token_ip").count() == 8
 
 
 def test_every_bad_link_costs_the_same_queries(client, notified):

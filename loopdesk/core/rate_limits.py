@@ -1,4 +1,5 @@
-"""Rate limits for the public portal (R26): counted rows in the database, so every process shares them."""
+"""Rate limits for what anonymous customers reach (R26): the portal's forms and links and the survey links,
+counted in the database so every process shares them; a bad portal or survey token counts in one budget."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loopdesk.core.errors import DomainError
-from loopdesk.portal.models import RateHit
+from loopdesk.core.models import RateHit
 
 
 @dataclass(frozen=True)
