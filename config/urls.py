@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("loopdesk.mail.urls")),
     path("", include("loopdesk.surveys.urls")),
     path("", include("loopdesk.portal.urls")),
+    path("", include("loopdesk.reports.urls")),
 ]
 
 handler400 = "loopdesk.core.error_pages.bad_request"

@@ -17,7 +17,7 @@ USAGE = """usage: loopdesk COMMAND [ARGS]
   COMMAND ...            any Django management command: migrate, createsuperuser, check, ...
 """
 
-ALIASES = {"demo": "load_demo", "create-token": "create_token", "worker": "run_worker"}
+ALIASES = {"demo": "load_demo", "create-token": "create_token", "worker": "run_worker", "rebuild-stats": "rebuild_stats"}
 
 
 def serve() -> None:

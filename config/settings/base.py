@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "loopdesk.mail",
     "loopdesk.surveys",
     "loopdesk.portal",
+    "loopdesk.reports",
     "loopdesk.api",
 ]
 

@@ -21,6 +21,7 @@ SUPERVISOR = SENIOR_AGENT + [
     "tickets.work_any_ticket",
     "tickets.archive_ticket",
     "customers.reveal_pii",
+    "reports.view_reports",
 ]
 ENGINEER = ["tickets.view_ticket", "customers.view_customer", "tickets.add_reply"]
 TECH_LEAD = ENGINEER + [
@@ -38,7 +39,7 @@ MAIL_ADMIN = [
     "mail.view_emailtemplate",
     "mail.change_emailtemplate",
 ]
-QUALITY = ["tickets.view_ticket", "tickets.view_all_tickets", "customers.view_customer"]
+QUALITY = ["tickets.view_ticket", "tickets.view_all_tickets", "customers.view_customer", "reports.view_reports"]
 
 ROLES: dict[str, tuple[object, list[str]]] = {
     "agent": (_("Agent"), AGENT),

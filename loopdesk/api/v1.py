@@ -16,6 +16,7 @@ from loopdesk.api.errors import install_error_handlers, respond
 from loopdesk.api.parser import StrictJsonParser
 from loopdesk.customers.api import router as customers_router
 from loopdesk.portal.api import router as portal_router
+from loopdesk.reports.api import router as reports_router
 from loopdesk.routing.api import router as routing_router
 from loopdesk.sla.api import router as sla_router
 from loopdesk.surveys.api import router as surveys_router
@@ -80,3 +81,4 @@ api.add_router("", sla_router)
 api.add_router("", routing_router)
 api.add_router("", portal_router)  # public: its own per-site key, not a user token
 api.add_router("", surveys_router)
+api.add_router("", reports_router)
