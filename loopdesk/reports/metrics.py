@@ -53,9 +53,9 @@ def whole_seconds(moment: dt.datetime) -> int:
     return int(moment.timestamp() // 1)
 
 
-def event_counts(kind: str, data: Mapping[str, Any], created_at: dt.datetime, received_at: dt.datetime) -> Counter:
+def event_counts(kind: str, data: Mapping[str, Any], created_at: dt.datetime, received_at: dt.datetime) -> Counter[str]:
     """The counters one event adds (empty for events no report counts)."""
-    counts: Counter = Counter()
+    counts: Counter[str] = Counter()
     if kind == "resolved":
         counts["resolved"] = 1
         counts["resolution_seconds"] = whole_seconds(created_at) - whole_seconds(received_at)
@@ -79,9 +79,9 @@ def event_counts(kind: str, data: Mapping[str, Any], created_at: dt.datetime, re
 
 def ticket_counts(
     dims: Dimensions, events: Iterable[tuple[str, Mapping[str, Any], dt.datetime]], zone: ZoneInfo
-) -> dict[Row, Counter]:
+) -> dict[Row, Counter[str]]:
     """Everything one ticket contributes: `opened` on its day of receipt plus each counted event."""
-    rows: dict[Row, Counter] = defaultdict(Counter)
+    rows: dict[Row, Counter[str]] = defaultdict(Counter)
     rows[row_of(dims, dims.received_at, zone)]["opened"] += 1
     for kind, data, created_at in events:
         counts = event_counts(kind, data, created_at, dims.received_at)
@@ -94,7 +94,7 @@ def row_of(dims: Dimensions, moment: dt.datetime, zone: ZoneInfo) -> Row:
     return (local_day(moment, zone), dims.category, dims.department, dims.priority)
 
 
-def difference(new: Mapping[Row, Counter], old: Mapping[Row, Counter]) -> dict[Row, dict[str, int]]:
+def difference(new: Mapping[Row, Counter[str]], old: Mapping[Row, Counter[str]]) -> dict[Row, dict[str, int]]:
     """Per row, new minus old, without rows or counters that do not change."""
     out: dict[Row, dict[str, int]] = {}
     for row in set(new) | set(old):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
@@ -25,7 +27,7 @@ class Cell:
 
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(METRICS, 0))
 
-    def add(self, values: dict[str, int]) -> None:
+    def add(self, values: Mapping[str, Any]) -> None:
         for metric in METRICS:
             self.counts[metric] += values.get(metric) or 0
 
@@ -81,8 +83,8 @@ def weekly_category_stats(user, start: dt.date, end: dt.date, department: str | 
     grouped = rows.values("day", "category_key").annotate(**{m: Sum(m) for m in METRICS}).order_by()
     weeks: dict[tuple[int, int], dict[int, Cell]] = defaultdict(lambda: defaultdict(Cell))
     for values in grouped:
-        iso = values.pop("day").isocalendar()
-        weeks[(iso.year, iso.week)][values.pop("category_key")].add(values)
+        iso = values["day"].isocalendar()
+        weeks[(iso.year, iso.week)][values["category_key"]].add(values)  # type: ignore[arg-type]
     return _shape(weeks, start, end, chosen)
 
 

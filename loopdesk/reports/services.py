@@ -21,7 +21,6 @@ from loopdesk.tickets.models import Ticket, TicketEvent
 STAT_TABLE = DailyStat._meta.db_table
 KEY_TABLE = TicketStatKey._meta.db_table
 DIMENSION_COLUMNS = ("day", "category_key", "department_key", "priority_key")
-_UNSET = object()
 
 
 def _zone() -> ZoneInfo:
@@ -45,9 +44,7 @@ def count_event(event: TicketEvent) -> None:
     an increment."""
     ticket = event.ticket
     dims = dimensions_of(ticket)
-    known = getattr(ticket, "_stats_dims", _UNSET)
-    if known is _UNSET:
-        known = _stored_dimensions(ticket.pk)
+    known: Dimensions | None = getattr(ticket, "_stats_dims", None) or _stored_dimensions(ticket.pk)
     zone = _zone()
     if known == dims:
         counts = metrics.event_counts(event.kind, event.data, event.created_at, dims.received_at)
