@@ -259,9 +259,11 @@ class TicketDetailOut(TicketOut):
 
 
 class TicketPageOut(Schema):
-    count: int
+    count: int  # at most 10,000 (then count_is_estimate is true: there are more)
+    count_is_estimate: bool
     limit: int
     offset: int
+    next_cursor: str | None  # pass back as `cursor` for the next page; null on the last page
     items: list[TicketOut]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
@@ -44,6 +45,7 @@ LIST_PARAMS = {
     "open_only",
     "limit",
     "offset",
+    "cursor",
 }
 MAX_LIMIT = 200
 
@@ -122,7 +124,9 @@ def _create(request: AuthedRequest, data: dict, key: str | None, digest: str):
 
 @router.get("/tickets", response={200: TicketPageOut, **ERRORS})
 def list_tickets(request: AuthedRequest):
-    """Tickets the caller may see, filtered and sorted from allowlists, `limit`/`offset` paginated."""
+    """Tickets the caller may see, filtered and sorted from allowlists; pass `next_cursor` back as `cursor` for
+    the next page (constant cost at any depth; `offset` still works). `count` stops at 10,000, and then
+    `count_is_estimate` is true."""
     params = request.GET
     unknown = sorted(set(params) - LIST_PARAMS)
     if unknown:
@@ -133,16 +137,18 @@ def list_tickets(request: AuthedRequest):
         sort=params.get("sort", selectors.DEFAULT_SORT),
         open_only=_bool_param(params, "open_only"),
     )
-    qs = selectors.inbox(request.user, filters)
-    page = list(qs.prefetch_related("tags")[offset : offset + limit])
+    page = selectors.inbox_page(request.user, filters, limit=limit, cursor=params.get("cursor", ""), offset=offset)
+    prefetch_related_objects(page.items, "tags")
     reveal = may_reveal(request)
-    audit_reveal(request, [t.customer for t in page])
-    badges = sla_selectors.badges_for(page)
+    audit_reveal(request, [t.customer for t in page.items])
+    badges = sla_selectors.badges_for(page.items)
     return {
-        "count": qs.count(),
+        "count": page.count,
+        "count_is_estimate": page.count_is_estimate,
         "limit": limit,
         "offset": offset,
-        "items": [ticket_out(t, reveal=reveal, badge=badges.get(t.pk)) for t in page],
+        "next_cursor": page.next_cursor,
+        "items": [ticket_out(t, reveal=reveal, badge=badges.get(t.pk)) for t in page.items],
     }
 
 

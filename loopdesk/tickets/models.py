@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from loopdesk.tickets.querysets import TicketQuerySet
+from loopdesk.tickets.querysets import OPEN, TicketQuerySet
 from loopdesk.tickets.workflow import STATUS_LABELS, Status
 
 
@@ -259,6 +259,12 @@ class Ticket(models.Model):
             models.Index(fields=["owner", "status"], name="ticket_owner_status"),
             models.Index(fields=["owner_department", "status"], name="ticket_dept_status"),
             models.Index(fields=["status", "due_at"], name="ticket_status_due"),
+            # the inbox (docs/decisions/0009): open tickets by next SLA due, of one department or of all, read
+            # as ordered index ranges; a partial index holds only the open tickets and carries querysets.OPEN
+            models.Index(fields=["owner_department", "due_at", "id"], condition=OPEN, name="ticket_open_dept_due"),
+            models.Index(fields=["due_at", "id"], condition=OPEN, name="ticket_open_due"),
+            models.Index(fields=["-received_at", "-id"], name="ticket_received"),
+            models.Index(fields=["customer", "-received_at", "-id"], name="ticket_customer_received"),
         ]
 
     def __str__(self) -> str:

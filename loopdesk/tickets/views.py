@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -51,20 +50,34 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         filters = selectors.InboxFilters(**data)
+    cursor, offset = request.GET.get("cursor", ""), _legacy_offset(request.GET.get("page"))
     try:
-        tickets = selectors.inbox(request.user, filters)
+        page = selectors.inbox_page(request.user, filters, limit=PAGE_SIZE, cursor=cursor, offset=offset)
     except DomainError as exc:
         add_domain_error(form, exc)
-        tickets = selectors.inbox(request.user, selectors.InboxFilters())
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
-    badges = sla_selectors.badges_for(page.object_list)
-    for ticket in page.object_list:
+        page = selectors.inbox_page(request.user, selectors.InboxFilters(), limit=PAGE_SIZE)
+    badges = sla_selectors.badges_for(page.items)
+    for ticket in page.items:
         ticket.sla_badge = badges.get(ticket.pk)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    query.pop("cursor", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "is_first_page": not (cursor or offset),
+        "count_cap": selectors.COUNT_CAP,
+    }
     template = "tickets/_inbox_table.html" if request.htmx else "tickets/inbox.html"
     return render(request, template, context)
+
+
+def _legacy_offset(raw: str | None) -> int:
+    """Old `?page=N` links still work (by offset); the pager itself now hands out cursors."""
+    if raw and raw.isascii() and raw.isdigit() and 1 < int(raw) <= 10_000:
+        return (int(raw) - 1) * PAGE_SIZE
+    return 0
 
 
 @login_required

@@ -35,7 +35,14 @@ def test_list_filters_and_paginates(api_client, supervisor):
 def test_list_shows_only_visible_tickets(api_client, supervisor, engineer):
     create_many(api_client(supervisor), 2, category="service_complaint")  # routed to customer service
 
-    assert api_client(engineer).get("/api/v1/tickets").json() == {"count": 0, "limit": 50, "offset": 0, "items": []}
+    assert api_client(engineer).get("/api/v1/tickets").json() == {
+        "count": 0,
+        "count_is_estimate": False,
+        "limit": 50,
+        "offset": 0,
+        "next_cursor": None,
+        "items": [],
+    }
 
 
 @pytest.mark.django_db

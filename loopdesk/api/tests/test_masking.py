@@ -8,7 +8,7 @@ from loopdesk.audit.models import AuditEntry
 
 CUSTOMER = {"name": "张三丰", "phone": "13812345678", "email": "zhang@example.com", "address": "杭州市西湖区文三路"}
 CLEAR = [*CUSTOMER.values(), "\\u5f20\\u4e09\\u4e30"]  # also as a JSON escape, in case of ensure_ascii
-SUPERVISORS_ONLY = ("/api/v1/routing/workload/",)
+SUPERVISORS_ONLY = ("/api/v1/routing/workload/", "/api/v1/reports/")
 
 
 def get_urls(number: str) -> list[str]:
@@ -45,7 +45,7 @@ def test_every_get_endpoint_masks_for_an_agent(api_client, agent, ticket_number)
 
     for url in urls + ["/api/v1/tickets?q=13812345678", "/api/v1/customers/lookup?q=zhang@example.com"]:
         response = client.get(url)
-        expected = 403 if url.startswith(SUPERVISORS_ONLY) else 200  # workload: members and counts, no customer
+        expected = 403 if url.startswith(SUPERVISORS_ONLY) else 200  # workload, reports: counts, no customer
         assert response.status_code == expected, (url, response.content)
         body = response.content.decode()
         for value in CLEAR:
