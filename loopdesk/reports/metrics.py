@@ -3,7 +3,7 @@
 The incremental path and the rebuild count the same things: `opened` on the local day of receipt, and
 per event on the local day it happened: resolutions (with seconds since receipt), closes (by outcome),
 reopens, SLA breaches and satisfaction answers. Every counter is filed under the ticket's current
-category, department and priority."""
+category and department."""
 
 from __future__ import annotations
 
@@ -33,15 +33,14 @@ DISSATISFIED_AT_MOST = 2  # 1-2 on the five-point scale: 不满意 / 非常不�
 
 @dataclass(frozen=True)
 class Dimensions:
-    """Where a ticket's counters are filed: its receipt time and category/department/priority keys (0 = none)."""
+    """Where a ticket's counters are filed: its receipt time and category/department keys (0 = none)."""
 
     received_at: dt.datetime
     category: int
     department: int
-    priority: int
 
 
-Row = tuple[dt.date, int, int, int]  # day, category, department, priority
+Row = tuple[dt.date, int, int]  # day, category, department
 
 
 def local_day(moment: dt.datetime, zone: ZoneInfo) -> dt.date:
@@ -91,7 +90,7 @@ def ticket_counts(
 
 
 def row_of(dims: Dimensions, moment: dt.datetime, zone: ZoneInfo) -> Row:
-    return (local_day(moment, zone), dims.category, dims.department, dims.priority)
+    return (local_day(moment, zone), dims.category, dims.department)
 
 
 def difference(new: Mapping[Row, Counter[str]], old: Mapping[Row, Counter[str]]) -> dict[Row, dict[str, int]]:

@@ -5,19 +5,20 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# Dimension columns hold the primary key of the category, department and priority, 0 for "none": a plain
+# Dimension columns hold the primary key of the category and the department, 0 for "none": a plain
 # integer (not a nullable foreign key) so that one unique key covers every row and an upsert always meets
 # its row (NULLs never conflict in a unique index, on PostgreSQL or on SQLite).
 NONE = 0
 
 
 class DailyStat(models.Model):
-    """Counters of one local day for one category × department × priority; kept by the write path."""
+    """Counters of one local day for one category × department; kept by the write path.
+
+    Priority and channel are not dimensions: each would multiply the rows a year's report reads (see decision 0009)."""
 
     day = models.DateField(_("day"))
     category_key = models.IntegerField(_("category"), default=NONE)
     department_key = models.IntegerField(_("department"), default=NONE)
-    priority_key = models.IntegerField(_("priority"), default=NONE)
     opened = models.IntegerField(_("received"), default=0)
     resolved = models.IntegerField(_("resolved"), default=0)
     resolution_seconds = models.BigIntegerField(_("seconds from receipt to resolution"), default=0)
@@ -35,14 +36,12 @@ class DailyStat(models.Model):
         verbose_name_plural = _("daily statistics")
         permissions = [("view_reports", "Can see reports and statistics")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["day", "category_key", "department_key", "priority_key"], name="dailystat_day_dims"
-            )
+            models.UniqueConstraint(fields=["day", "category_key", "department_key"], name="dailystat_day_dims")
         ]
         indexes = [models.Index(fields=["department_key", "day"], name="dailystat_dept_day")]
 
     def __str__(self) -> str:
-        return f"{self.day}:{self.category_key}/{self.department_key}/{self.priority_key}"
+        return f"{self.day}:{self.category_key}/{self.department_key}"
 
 
 class TicketStatKey(models.Model):
@@ -52,7 +51,6 @@ class TicketStatKey(models.Model):
     received_at = models.DateTimeField()
     category_key = models.IntegerField(default=NONE)
     department_key = models.IntegerField(default=NONE)
-    priority_key = models.IntegerField(default=NONE)
 
     class Meta:
         verbose_name = _("ticket statistics key")

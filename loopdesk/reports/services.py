@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, CharField, Count, F, Func, IntegerField, Q, QuerySet, Sum, Value
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models import BigIntegerField, CharField, Count, DateField, F, Func, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from loopdesk.reports import metrics
@@ -20,7 +18,7 @@ from loopdesk.tickets.models import Ticket, TicketEvent
 
 STAT_TABLE = DailyStat._meta.db_table
 KEY_TABLE = TicketStatKey._meta.db_table
-DIMENSION_COLUMNS = ("day", "category_key", "department_key", "priority_key")
+DIMENSION_COLUMNS = ("day", "category_key", "department_key")
 
 
 def _zone() -> ZoneInfo:
@@ -28,12 +26,7 @@ def _zone() -> ZoneInfo:
 
 
 def dimensions_of(ticket: Ticket) -> Dimensions:
-    return Dimensions(
-        received_at=ticket.received_at,
-        category=ticket.category_id or 0,
-        department=ticket.owner_department_id or 0,
-        priority=ticket.priority_id or 0,
-    )
+    return Dimensions(ticket.received_at, ticket.category_id or 0, ticket.owner_department_id or 0)
 
 
 def count_event(event: TicketEvent) -> None:
@@ -51,10 +44,10 @@ def count_event(event: TicketEvent) -> None:
         changes = {metrics.row_of(dims, event.created_at, zone): dict(counts)} if counts else {}
     elif known is None and event.kind == TicketEvent.Kind.CREATED:
         changes = metrics.difference(metrics.ticket_counts(dims, [], zone), {})
-    else:  # first sight of a ticket loaded in bulk, or a new category/department/priority/receipt time
+    else:  # first sight of a ticket loaded in bulk, or a new category/department/receipt time
         history = _counted_events(ticket.pk)
-        before = [e for e in history if e[3] != event.pk]
-        old = metrics.ticket_counts(known, [e[:3] for e in before], zone) if known else {}
+        before = [e[:3] for e in history if e[3] != event.pk]
+        old = metrics.ticket_counts(known, before, zone) if known else {}
         changes = metrics.difference(metrics.ticket_counts(dims, [e[:3] for e in history], zone), old)
     if known != dims:
         _store_dimensions(ticket.pk, dims)
@@ -64,26 +57,19 @@ def count_event(event: TicketEvent) -> None:
 
 def _stored_dimensions(ticket_id: int) -> Dimensions | None:
     row = TicketStatKey.objects.filter(ticket_id=ticket_id).first()
-    if row is None:
-        return None
-    return Dimensions(row.received_at, row.category_key, row.department_key, row.priority_key)
+    return Dimensions(row.received_at, row.category_key, row.department_key) if row else None
 
 
 def _store_dimensions(ticket_id: int, dims: Dimensions) -> None:
     TicketStatKey.objects.update_or_create(
         ticket_id=ticket_id,
-        defaults={
-            "received_at": dims.received_at,
-            "category_key": dims.category,
-            "department_key": dims.department,
-            "priority_key": dims.priority,
-        },
+        defaults={"received_at": dims.received_at, "category_key": dims.category, "department_key": dims.department},
     )
 
 
 def _counted_events(ticket_id: int) -> list[tuple]:
     rows = TicketEvent.objects.filter(ticket_id=ticket_id, kind__in=metrics.COUNTED_KINDS)
-    return [(kind, data, at, pk) for kind, data, at, pk in rows.values_list("kind", "data", "created_at", "pk")]
+    return list(rows.values_list("kind", "data", "created_at", "pk"))
 
 
 def add_to_daily_stats(changes: Mapping[Row, Mapping[str, int]]) -> None:
@@ -92,9 +78,9 @@ def add_to_daily_stats(changes: Mapping[Row, Mapping[str, int]]) -> None:
         return
     columns = DIMENSION_COLUMNS + METRICS
     values, params = [], []
-    for (day, category, department, priority), delta in sorted(changes.items()):
+    for (day, category, department), delta in sorted(changes.items()):
         values.append("(" + ", ".join(["%s"] * len(columns)) + ")")
-        params += [connection.ops.adapt_datefield_value(day), category, department, priority]
+        params += [connection.ops.adapt_datefield_value(day), category, department]
         params += [int(delta.get(m, 0)) for m in METRICS]
     updates = ", ".join(f"{m} = {STAT_TABLE}.{m} + excluded.{m}" for m in METRICS)
     sql = (
@@ -103,6 +89,9 @@ def add_to_daily_stats(changes: Mapping[Row, Mapping[str, int]]) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+# --- the rebuild -------------------------------------------------------------------------------------------
 
 
 class EpochSeconds(Func):
@@ -114,9 +103,65 @@ class EpochSeconds(Func):
         return self.as_sql(compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)")
 
     def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler, connection, template="CAST(EXTRACT(EPOCH FROM date_trunc('second', %(expressions)s)) AS BIGINT)"
+        template = "CAST(EXTRACT(EPOCH FROM date_trunc('second', %(expressions)s)) AS BIGINT)"
+        return self.as_sql(compiler, connection, template=template)
+
+
+class EventDetail(Func):
+    """The one JSON value a counted event's kind needs, as text: a close's outcome, a satisfaction's score."""
+
+    output_field = CharField()
+    template = "CASE %(kind)s WHEN 'closed' THEN {outcome} WHEN 'satisfaction_recorded' THEN CAST({score} AS TEXT) END"
+
+    def __init__(self) -> None:
+        super().__init__(F("data"), F("kind"))
+
+    def _render(self, compiler, connection, outcome: str, score: str):
+        data_sql, data_params = compiler.compile(self.source_expressions[0])
+        kind_sql, kind_params = compiler.compile(self.source_expressions[1])
+        sql = self.template.replace("%(kind)s", kind_sql).format(
+            outcome=outcome.format(data=data_sql), score=score.format(data=data_sql)
         )
+        return sql, (*kind_params, *data_params, *data_params)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self._render(
+            compiler, connection, "json_extract({data}, '$.outcome')", "json_extract({data}, '$.score')"
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self._render(compiler, connection, "({data} ->> 'outcome')", "({data} ->> 'score')")
+
+
+class LocalDate(Func):
+    """The local date of a stored instant. On SQLite with a zone of one fixed offset (Asia/Shanghai since 1991)
+    this is the built-in date(t, '+480 minutes'), not Django's per-row Python function: ten times faster."""
+
+    output_field = DateField()
+
+    def __init__(self, field: str, offset_minutes: int | None) -> None:
+        super().__init__(F(field))
+        self.offset_minutes = offset_minutes
+
+    def as_sql(self, compiler, connection, **extra):
+        return compiler.compile(TruncDate(self.source_expressions[0]))
+
+    def as_sqlite(self, compiler, connection, **extra):
+        if self.offset_minutes is None:
+            return self.as_sql(compiler, connection, **extra)
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"date({sql}, '{self.offset_minutes:+d} minutes')", params
+
+
+def _fixed_offset_minutes(zone: ZoneInfo, start: dt.date | None, end: dt.date | None) -> int | None:
+    """The zone's UTC offset if it is the same on 1 January and 1 July of every year in the range, else None."""
+    today = timezone.now().date()
+    first, last = (start or dt.date(2000, 1, 1)).year, (end or today).year + 1
+    offsets = {zone.utcoffset(dt.datetime(year, month, 1)) for year in range(first, last + 1) for month in (1, 7)}
+    if len(offsets) != 1:
+        return None
+    offset = offsets.pop()
+    return int(offset.total_seconds() // 60) if offset is not None else None
 
 
 def _window(field: str, start: dt.date | None, end: dt.date | None) -> Q:
@@ -133,69 +178,86 @@ def _dimensions(prefix: str = "") -> dict:
     return {
         "category_key": Coalesce(F(f"{prefix}category_id"), Value(0)),
         "department_key": Coalesce(F(f"{prefix}owner_department_id"), Value(0)),
-        "priority_key": Coalesce(F(f"{prefix}priority_id"), Value(0)),
     }
 
 
-def _opened(start: dt.date | None, end: dt.date | None) -> QuerySet:
+def _opened(start: dt.date | None, end: dt.date | None, offset: int | None) -> QuerySet:
+    """Tickets received, grouped by local day and dimensions."""
     return (
         Ticket.objects.filter(_window("received_at", start, end))
-        .annotate(day=TruncDate("received_at"), **_dimensions())
+        .annotate(day=LocalDate("received_at", offset), **_dimensions())
         .values(*DIMENSION_COLUMNS)
         .annotate(opened=Count("id"))
         .order_by()
     )
 
 
-def _from_events(start: dt.date | None, end: dt.date | None) -> QuerySet:
-    kind = {k: Q(kind=k) for k in metrics.COUNTED_KINDS}
-    scored = kind["satisfaction_recorded"] & Q(score__isnull=False)
+def _events(start: dt.date | None, end: dt.date | None, offset: int | None) -> QuerySet:
+    """Counted events grouped by local day, dimensions, kind and detail (a close's outcome, a score)."""
+    resolved = Q(kind=TicketEvent.Kind.RESOLVED)
     return (
         TicketEvent.objects.filter(_window("created_at", start, end), kind__in=metrics.COUNTED_KINDS)
+        .annotate(day=LocalDate("created_at", offset), detail=EventDetail(), **_dimensions("ticket__"))
+        .values(*DIMENSION_COLUMNS, "kind", "detail")
         .annotate(
-            day=TruncDate("created_at"),
-            score=Cast(KeyTextTransform("score", "data"), IntegerField()),
-            outcome=Cast(KeyTextTransform("outcome", "data"), CharField()),
-            **_dimensions("ticket__"),
-        )
-        .values(*DIMENSION_COLUMNS)
-        .annotate(
-            resolved=Count("id", filter=kind["resolved"]),
-            resolution_seconds=Sum(
-                EpochSeconds("created_at") - EpochSeconds("ticket__received_at"), filter=kind["resolved"]
-            ),
-            closed=Count("id", filter=kind["closed"]),
-            closed_confirmed=Count("id", filter=kind["closed"] & Q(outcome="confirmed")),
-            closed_no_response=Count("id", filter=kind["closed"] & Q(outcome="no_response")),
-            reopened=Count("id", filter=kind["reopened"]),
-            breached=Count("id", filter=kind["sla_breached"]),
-            satisfaction_count=Count("id", filter=scored),
-            satisfaction_sum=Sum("score", filter=scored),
-            dissatisfied=Count("id", filter=scored & Q(score__lte=metrics.DISSATISFIED_AT_MOST)),
+            n=Count("id"),
+            seconds=Sum(EpochSeconds("created_at") - EpochSeconds("ticket__received_at"), filter=resolved),
         )
         .order_by()
     )
+
+
+# How each counter is derived from the groups of `_sources` (kind, detail, n, seconds): the SQL twin of
+# metrics.event_counts; the test "rebuild gives the same rows as the write path" holds the two together.
+_SCORE = "CAST(detail AS INTEGER)"
+_SUMS = {
+    "opened": "kind = 'opened'",
+    "resolved": "kind = 'resolved'",
+    "closed": "kind = 'closed'",
+    "closed_confirmed": "kind = 'closed' AND detail = 'confirmed'",
+    "closed_no_response": "kind = 'closed' AND detail = 'no_response'",
+    "reopened": "kind = 'reopened'",
+    "breached": "kind = 'sla_breached'",
+    "satisfaction_count": "kind = 'satisfaction_recorded' AND detail IS NOT NULL",
+    "dissatisfied": f"kind = 'satisfaction_recorded' AND {_SCORE} <= {metrics.DISSATISFIED_AT_MOST}",
+}
+_VALUES = {
+    "resolution_seconds": ("kind = 'resolved'", "seconds"),
+    "satisfaction_sum": ("kind = 'satisfaction_recorded' AND detail IS NOT NULL", f"n * {_SCORE}"),
+}
+
+
+def _metric_sql(metric: str) -> str:
+    if metric in _VALUES:
+        condition, value = _VALUES[metric]
+        return f"COALESCE(SUM(CASE WHEN {condition} THEN {value} END), 0)"
+    return f"COALESCE(SUM(CASE WHEN {_SUMS[metric]} THEN n END), 0)"
 
 
 @transaction.atomic
 def rebuild_daily_stats(start: dt.date | None = None, end: dt.date | None = None) -> int:
     """Recompute the daily rows of local days start..end (all days by default) from tickets and events.
 
-    Two GROUP BY queries (receipts; counted events joined to their tickets) replace the rows of the range;
-    tickets without a statistics key (loaded in bulk) get one, and a full rebuild renews every key.
-    Returns the number of daily rows written."""
+    One INSERT ... SELECT over two GROUP BY queries (receipts by day; counted events joined to their
+    tickets, by day, kind and outcome or score) replaces the rows of the range; tickets without a
+    statistics key (loaded in bulk) get one, and a full rebuild renews every key. Returns the rows written."""
+    offset = _fixed_offset_minutes(_zone(), start, end)
     DailyStat.objects.filter(**_day_range(start, end)).delete()
-    rows: dict[tuple, Counter] = defaultdict(Counter)
-    for query in (_opened(start, end), _from_events(start, end)):
-        for values in query.iterator(chunk_size=5000):
-            key = tuple(values.pop(c) for c in DIMENSION_COLUMNS)
-            rows[key].update({m: n for m, n in values.items() if n})
-    DailyStat.objects.bulk_create(
-        (DailyStat(**dict(zip(DIMENSION_COLUMNS, key, strict=True)), **counts) for key, counts in rows.items()),
-        batch_size=2000,
+    opened_sql, opened_params = _opened(start, end, offset).query.sql_with_params()
+    events_sql, events_params = _events(start, end, offset).query.sql_with_params()
+    dims = ", ".join(DIMENSION_COLUMNS)
+    sql = (
+        f"INSERT INTO {STAT_TABLE} ({dims}, {', '.join(METRICS)}) "
+        f"SELECT {dims}, {', '.join(_metric_sql(m) for m in METRICS)} FROM ("
+        f"SELECT {dims}, 'opened' AS kind, NULL AS detail, opened AS n, 0 AS seconds FROM ({opened_sql}) o "
+        f"UNION ALL SELECT {dims}, kind, detail, n, seconds FROM ({events_sql}) e"
+        f") g GROUP BY {dims}"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*opened_params, *events_params))
+        written = cursor.rowcount
     _renew_keys(full=start is None and end is None)
-    return len(rows)
+    return written
 
 
 def _day_range(start: dt.date | None, end: dt.date | None) -> dict:
@@ -208,17 +270,15 @@ def _day_range(start: dt.date | None, end: dt.date | None) -> dict:
 
 
 def _renew_keys(*, full: bool) -> None:
-    ticket_table = Ticket._meta.db_table
     select = (
-        f"SELECT t.id, t.received_at, COALESCE(t.category_id, 0), COALESCE(t.owner_department_id, 0), "
-        f"COALESCE(t.priority_id, 0) FROM {ticket_table} t"
+        "SELECT t.id, t.received_at, COALESCE(t.category_id, 0), COALESCE(t.owner_department_id, 0) "
+        f"FROM {Ticket._meta.db_table} t"
     )
-    insert = f"INSERT INTO {KEY_TABLE} (ticket_id, received_at, category_key, department_key, priority_key) "
+    insert = f"INSERT INTO {KEY_TABLE} (ticket_id, received_at, category_key, department_key) "
     with connection.cursor() as cursor:
         if full:
             cursor.execute(f"DELETE FROM {KEY_TABLE}")
             cursor.execute(insert + select)
         else:
-            cursor.execute(
-                insert + select + f" WHERE NOT EXISTS (SELECT 1 FROM {KEY_TABLE} k WHERE k.ticket_id = t.id)"
-            )
+            missing = f" WHERE NOT EXISTS (SELECT 1 FROM {KEY_TABLE} k WHERE k.ticket_id = t.id)"
+            cursor.execute(insert + select + missing)

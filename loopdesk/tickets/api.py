@@ -64,8 +64,10 @@ def list_priorities(request: AuthedRequest):
     return [_labelled(p) | {"rank": p.rank} for p in Priority.objects.filter(is_active=True)]
 
 
-def detail_response(request: AuthedRequest, ticket) -> dict:
-    ticket = selectors.get_ticket_for(request.user, ticket.number)
+def detail_response(request: AuthedRequest, ticket, *, reload: bool = True) -> dict:
+    """The ticket as the caller sees it, read again after a write (`reload`), with its timeline and clocks."""
+    if reload:
+        ticket = selectors.get_ticket_for(request.user, ticket.number)
     reveal = may_reveal(request)
     audit_reveal(request, [ticket.customer])
     satisfactions = ticket.satisfactions.select_related("recorded_by")
@@ -172,7 +174,7 @@ def _bool_param(params, name: str) -> bool:
 
 @router.get("/tickets/{number}", response={200: TicketDetailOut, **ERRORS})
 def get_ticket(request: AuthedRequest, number: str):
-    return detail_response(request, selectors.get_ticket_for(request.user, number))
+    return detail_response(request, selectors.get_ticket_for(request.user, number), reload=False)
 
 
 @router.patch("/tickets/{number}", response={200: TicketDetailOut, **ERRORS})

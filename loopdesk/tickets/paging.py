@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils.translation import gettext as _
 
@@ -103,11 +103,16 @@ def keyset_page(
     for in_nulls in segments:
         keys = spec.keys[1:] if in_nulls else spec.keys
         part = qs
-        if spec.nullable:
+        resumes = position is not None and position.in_nulls == in_nulls
+        if resumes:
+            part = part.filter(_after(keys, position.values))  # type: ignore[union-attr]
+        if spec.nullable and (in_nulls or not resumes):
+            # resuming among non-NULL keys, the comparison already excludes NULLs; saying it again would make
+            # PostgreSQL multiply in the column's NULL fraction, expect a handful of rows, and sort instead
             part = part.filter(**{f"{spec.keys[0].path}__isnull": in_nulls})
-        if position is not None and position.in_nulls == in_nulls:
-            part = part.filter(_after(keys, position.values))
-        rows += list(part.order_by(*(k.order() for k in keys))[: limit + 1 - len(rows)])
+        # the NULL segment is still ordered by the (all-NULL) first key: the same order, and it lets PostgreSQL
+        # read the index that starts with it instead of walking the primary key
+        rows += list(part.order_by(*(k.order() for k in spec.keys))[: limit + 1 - len(rows)])
         if len(rows) > limit:
             break
     if len(rows) <= limit:
@@ -123,8 +128,13 @@ def cursor_after(sort: str, spec: SortSpec, row: Any) -> str:
     return encode_cursor(sort, Position(bool(in_nulls), tuple(_value(row, k.path) for k in keys)))
 
 
-def _after(keys: tuple[SortKey, ...], values: tuple) -> Q:
-    """Rows strictly after `values` in the order of `keys`, with a leading bound an index range can start from."""
+def _after(keys: tuple[SortKey, ...], values: tuple) -> Q | RowAfter:
+    """Rows strictly after `values` in the order of `keys`.
+
+    Keys of one direction compare as a row value, `(due_at, id) > (%s, %s)`, which both databases turn into
+    one index range with a good row estimate; mixed directions expand to OR terms behind a leading bound."""
+    if len({k.descending for k in keys}) == 1:
+        return RowAfter(keys, values)
     first = keys[0]
     bound = Q(**{f"{first.path}__{'lte' if first.descending else 'gte'}": values[0]})
     after = Q()
@@ -133,6 +143,27 @@ def _after(keys: tuple[SortKey, ...], values: tuple) -> Q:
         term &= Q(**{f"{key.path}__{'lt' if key.descending else 'gt'}": values[j]})
         after |= term
     return bound & after
+
+
+class RowAfter(Func):
+    """`(a, b, ...) > (x, y, ...)` (or `<` for descending keys), the values adapted by each column's field."""
+
+    output_field = BooleanField()
+
+    def __init__(self, keys: tuple[SortKey, ...], values: tuple) -> None:
+        super().__init__(*(F(k.path) for k in keys))
+        self.values, self.operator = values, "<" if keys[0].descending else ">"
+
+    def as_sql(self, compiler, connection, **extra):
+        columns, params = [], []
+        for expression in self.source_expressions:
+            sql, column_params = compiler.compile(expression)
+            columns.append(sql)
+            params.extend(column_params)
+        for expression, value in zip(self.source_expressions, self.values, strict=True):
+            params.append(expression.output_field.get_db_prep_value(value, connection, prepared=False))
+        placeholders = ", ".join(["%s"] * len(self.values))
+        return f"({', '.join(columns)}) {self.operator} ({placeholders})", params
 
 
 def _value(row: Any, path: str) -> Any:

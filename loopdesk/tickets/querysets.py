@@ -21,7 +21,7 @@ class TicketQuerySet(models.QuerySet):
             return self
         # plain conditions on the row (and a semi-join for watchers) rather than "pk IN (every visible id)",
         # so that a department inbox stays one index range scan filtered row by row
-        watched = self.model.watchers.through.objects.filter(user_id=user.pk).values("ticket_id")
+        watched = self.model.watchers.through.objects.filter(user_id=user.pk).values("ticket_id")  # type: ignore[attr-defined]
         q = models.Q(owner=user) | models.Q(created_by=user) | models.Q(pk__in=watched)
         if department is not None:
             q |= models.Q(owner_department=department)

@@ -58,7 +58,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         page = selectors.inbox_page(request.user, selectors.InboxFilters(), limit=PAGE_SIZE)
     badges = sla_selectors.badges_for(page.items)
     for ticket in page.items:
-        ticket.sla_badge = badges.get(ticket.pk)
+        ticket.sla_badge = badges.get(ticket.pk)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("cursor", None)

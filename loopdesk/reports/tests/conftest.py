@@ -31,5 +31,5 @@ def stat_rows() -> set[tuple]:
     from loopdesk.reports.metrics import METRICS
     from loopdesk.reports.models import DailyStat
 
-    fields = ("day", "category_key", "department_key", "priority_key", *METRICS)
-    return {row for row in DailyStat.objects.values_list(*fields) if any(row[4:])}
+    fields = ("day", "category_key", "department_key", *METRICS)
+    return {row for row in DailyStat.objects.values_list(*fields) if any(row[3:])}

@@ -19,15 +19,15 @@ def stats(db):
     support, cs = Department.objects.get(code="support"), Department.objects.get(code="cs")
     add_to_daily_stats(
         {
-            (dt.date(2026, 3, 2), hardware.pk, support.pk, 0): {"opened": 3, "resolved": 2, "resolution_seconds": 7200},
-            (dt.date(2026, 3, 8), hardware.pk, cs.pk, 0): {"opened": 1, "reopened": 1, "breached": 1},
-            (dt.date(2026, 3, 9), software.pk, support.pk, 0): {
+            (dt.date(2026, 3, 2), hardware.pk, support.pk): {"opened": 3, "resolved": 2, "resolution_seconds": 7200},
+            (dt.date(2026, 3, 8), hardware.pk, cs.pk): {"opened": 1, "reopened": 1, "breached": 1},
+            (dt.date(2026, 3, 9), software.pk, support.pk): {
                 "opened": 1,
                 "satisfaction_count": 2,
                 "satisfaction_sum": 7,
                 "dissatisfied": 1,
             },
-            (dt.date(2026, 3, 20), software.pk, support.pk, 0): {"opened": 50},  # outside the period asked
+            (dt.date(2026, 3, 20), software.pk, support.pk): {"opened": 50},  # outside the period asked
         }
     )
 

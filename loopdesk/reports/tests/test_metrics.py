@@ -33,27 +33,27 @@ def test_event_counts(kind, data, expected):
 
 
 def test_days_are_local_days():
-    counts = ticket_counts(Dimensions(RECEIVED, 1, 2, 3), [("resolved", {}, LATER)], SHANGHAI)
+    counts = ticket_counts(Dimensions(RECEIVED, 1, 2), [("resolved", {}, LATER)], SHANGHAI)
 
-    assert counts[(dt.date(2026, 3, 1), 1, 2, 3)] == {"opened": 1}
-    assert counts[(dt.date(2026, 3, 2), 1, 2, 3)]["resolved"] == 1
+    assert counts[(dt.date(2026, 3, 1), 1, 2)] == {"opened": 1}
+    assert counts[(dt.date(2026, 3, 2), 1, 2)]["resolved"] == 1
 
 
 def test_moving_a_ticket_subtracts_under_the_old_dimensions_and_adds_under_the_new():
     events = [("resolved", {}, LATER)]
-    old = ticket_counts(Dimensions(RECEIVED, 1, 2, 3), events, SHANGHAI)
-    new = ticket_counts(Dimensions(RECEIVED, 1, 5, 3), events + [("reopened", {}, LATER)], SHANGHAI)
+    old = ticket_counts(Dimensions(RECEIVED, 1, 2), events, SHANGHAI)
+    new = ticket_counts(Dimensions(RECEIVED, 1, 5), events + [("reopened", {}, LATER)], SHANGHAI)
 
     moved = difference(new, old)
 
     day1, day2 = dt.date(2026, 3, 1), dt.date(2026, 3, 2)
-    assert moved[(day1, 1, 2, 3)] == {"opened": -1}
-    assert moved[(day1, 1, 5, 3)] == {"opened": 1}
-    assert moved[(day2, 1, 2, 3)] == {"resolved": -1, "resolution_seconds": -3605}
-    assert moved[(day2, 1, 5, 3)] == {"resolved": 1, "resolution_seconds": 3605, "reopened": 1}
+    assert moved[(day1, 1, 2)] == {"opened": -1}
+    assert moved[(day1, 1, 5)] == {"opened": 1}
+    assert moved[(day2, 1, 2)] == {"resolved": -1, "resolution_seconds": -3605}
+    assert moved[(day2, 1, 5)] == {"resolved": 1, "resolution_seconds": 3605, "reopened": 1}
 
 
 def test_nothing_changes_when_nothing_moved():
-    counts = ticket_counts(Dimensions(RECEIVED, 1, 2, 3), [("closed", {}, LATER)], SHANGHAI)
+    counts = ticket_counts(Dimensions(RECEIVED, 1, 2), [("closed", {}, LATER)], SHANGHAI)
 
     assert difference(counts, counts) == {}

@@ -1,4 +1,4 @@
-"""The daily counters follow the real services, move with a ticket's category/department/priority, and a
+"""The daily counters follow the real services, move with a ticket's category and department, and a
 rebuild from tickets and events gives exactly what the write path counted."""
 
 import datetime as dt
@@ -9,11 +9,13 @@ import pytest
 import time_machine
 from django.db import close_old_connections, connection
 
+from loopdesk.accounts.models import Department
 from loopdesk.reports.models import DailyStat, TicketStatKey
-from loopdesk.reports.services import add_to_daily_stats, rebuild_daily_stats
+from loopdesk.reports.services import _fixed_offset_minutes, add_to_daily_stats, rebuild_daily_stats
 from loopdesk.reports.tests.conftest import stat_rows, stat_totals
+from loopdesk.testing.factories import UserFactory
 from loopdesk.tickets import services
-from loopdesk.tickets.models import Category, Priority, Ticket
+from loopdesk.tickets.models import Category, Ticket
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
@@ -29,7 +31,6 @@ def test_a_closed_loop_counts_received_resolved_closed_and_satisfaction(walk_tic
         day=MONDAY.date(),
         category_key=ticket.category_id,
         department_key=engineer.department_id,
-        priority_key=ticket.priority_id,
     )
     assert totals["opened"] == totals["resolved"] == totals["closed"] == 1
     assert (totals["satisfaction_count"], totals["satisfaction_sum"], totals["dissatisfied"]) == (1, 4, 0)
@@ -38,18 +39,19 @@ def test_a_closed_loop_counts_received_resolved_closed_and_satisfaction(walk_tic
 
 
 @pytest.mark.django_db
-def test_reopening_raises_the_priority_and_moves_every_count(walk_ticket, agent):
+def test_reopening_to_another_department_moves_every_count(walk_ticket, supervisor, engineer):
+    rnd = Department.objects.get(code="rnd")
+    developer = UserFactory(username="dev", role="engineer", department=rnd)
     with time_machine.travel(MONDAY, tick=False):
-        ticket = walk_ticket("resolved", priority="P3")
+        ticket = walk_ticket("resolved")
+    assert stat_totals(department_key=engineer.department_id)["resolved"] == 1
     with time_machine.travel(MONDAY + dt.timedelta(days=1), tick=False):
-        services.transition_ticket(ticket, to="reopened", actor=agent, reason="问题依旧")
-    ticket.refresh_from_db()
+        services.transition_ticket(ticket, to="reopened", actor=supervisor, reason="问题依旧", owner=developer.username)
 
-    assert ticket.priority.code == "P2"
-    assert stat_totals(priority_key=ticket.priority_id) == stat_totals()
+    assert stat_totals(department_key=rnd.pk) == stat_totals()
     assert stat_totals(day=MONDAY.date())["resolved"] == 1
     assert stat_totals(day=MONDAY.date() + dt.timedelta(days=1))["reopened"] == 1
-    assert stat_totals(priority_key=Priority.objects.get(code="P3").pk)["opened"] == 0
+    assert stat_totals(department_key=engineer.department_id)["opened"] == 0
 
 
 @pytest.mark.django_db
@@ -129,7 +131,7 @@ def test_parallel_upserts_lose_no_increment():
                 from django.db import transaction
 
                 with transaction.atomic():
-                    add_to_daily_stats({(day, 1, 2, 3): {"opened": 1, "resolved": 2}})
+                    add_to_daily_stats({(day, 1, 2): {"opened": 1, "resolved": 2}})
         finally:
             close_old_connections()
             connection.close()
@@ -140,5 +142,10 @@ def test_parallel_upserts_lose_no_increment():
     for t in threads:
         t.join()
 
-    row = DailyStat.objects.get(day=day, category_key=1, department_key=2, priority_key=3)
+    row = DailyStat.objects.get(day=day, category_key=1, department_key=2)
     assert (row.opened, row.resolved) == (workers * per_worker, 2 * workers * per_worker)
+
+
+def test_the_fast_local_date_is_used_only_for_a_zone_of_one_offset():
+    assert _fixed_offset_minutes(SHANGHAI, dt.date(2024, 1, 1), dt.date(2026, 12, 31)) == 480
+    assert _fixed_offset_minutes(ZoneInfo("Europe/Berlin"), dt.date(2024, 1, 1), dt.date(2024, 12, 31)) is None

@@ -14,7 +14,7 @@ URL = reverse("reports:weekly")
 @pytest.fixture
 def counted(db):
     hardware = Category.objects.get(code="hardware_fault")
-    add_to_daily_stats({(dt.date(2026, 3, 3), hardware.pk, 0, 0): {"opened": 7, "resolved": 3}})
+    add_to_daily_stats({(dt.date(2026, 3, 3), hardware.pk, 0): {"opened": 7, "resolved": 3}})
 
 
 @pytest.mark.django_db

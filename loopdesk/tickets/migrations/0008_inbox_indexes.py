@@ -16,11 +16,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['owner_department', 'due_at', 'id'], name='ticket_open_dept_due'),
+            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['owner_department', 'due_at', 'id', 'status'], name='ticket_open_dept_due'),
         ),
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['due_at', 'id'], name='ticket_open_due'),
+            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['due_at', 'id', 'status'], name='ticket_open_due'),
         ),
         migrations.AddIndex(
             model_name='ticket',
