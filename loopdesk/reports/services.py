@@ -37,7 +37,9 @@ def count_event(event: TicketEvent) -> None:
     an increment."""
     ticket = event.ticket
     dims = dimensions_of(ticket)
-    known: Dimensions | None = getattr(ticket, "_stats_dims", None) or _stored_dimensions(ticket.pk)
+    known: Dimensions | None = getattr(ticket, "_stats_dims", None)
+    if known is None and event.kind != TicketEvent.Kind.CREATED:  # a new ticket has no key yet
+        known = _stored_dimensions(ticket.pk)
     zone = _zone()
     if known == dims:
         counts = metrics.event_counts(event.kind, event.data, event.created_at, dims.received_at)
@@ -50,7 +52,7 @@ def count_event(event: TicketEvent) -> None:
         old = metrics.ticket_counts(known, before, zone) if known else {}
         changes = metrics.difference(metrics.ticket_counts(dims, [e[:3] for e in history], zone), old)
     if known != dims:
-        _store_dimensions(ticket.pk, dims)
+        _store_dimensions(ticket.pk, dims, is_new=known is None)
     ticket._stats_dims = dims  # type: ignore[attr-defined]
     add_to_daily_stats(changes)
 
@@ -60,11 +62,12 @@ def _stored_dimensions(ticket_id: int) -> Dimensions | None:
     return Dimensions(row.received_at, row.category_key, row.department_key) if row else None
 
 
-def _store_dimensions(ticket_id: int, dims: Dimensions) -> None:
-    TicketStatKey.objects.update_or_create(
-        ticket_id=ticket_id,
-        defaults={"received_at": dims.received_at, "category_key": dims.category, "department_key": dims.department},
-    )
+def _store_dimensions(ticket_id: int, dims: Dimensions, *, is_new: bool) -> None:
+    values = {"received_at": dims.received_at, "category_key": dims.category, "department_key": dims.department}
+    if is_new:
+        TicketStatKey.objects.create(ticket_id=ticket_id, **values)
+    else:
+        TicketStatKey.objects.filter(ticket_id=ticket_id).update(**values)
 
 
 def _counted_events(ticket_id: int) -> list[tuple]:

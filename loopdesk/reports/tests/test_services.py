@@ -115,7 +115,7 @@ def test_a_ticket_loaded_without_counts_is_counted_whole_at_its_next_event(walk_
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_upserts_lose_no_increment():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE); the race only exists on PostgreSQL")

@@ -43,7 +43,6 @@ def test_ticket_api_queries_do_not_grow_with_events(client, supervisor, two_tick
     with django_assert_max_num_queries(few):
         body = client.get(f"/api/v1/tickets/{long.number}", **headers).json()
 
-    print("API", few, len(body["events"]))
     assert len(body["events"]) >= EVENTS and few <= 14
 
 
@@ -57,7 +56,6 @@ def test_ticket_page_queries_do_not_grow_with_events(client, supervisor, two_tic
     with django_assert_max_num_queries(few):
         page = client.get(reverse("tickets:detail", args=[long.number])).content.decode()
 
-    print("PAGE", few)
     assert page.count("回复 ") >= 10 and few <= 40
 
 
@@ -77,5 +75,4 @@ def test_inbox_queries_do_not_grow_with_the_page(client, supervisor, walk_ticket
         assert len(client.get("/api/v1/tickets?sort=due&department=support", **headers).json()["items"]) == 13
     with django_assert_max_num_queries(page_one):
         assert client.get(reverse("tickets:inbox") + "?sort=due&department=support").status_code == 200
-    print("INBOX", api_one, page_one)
     assert api_one <= 10 and page_one <= 14
