@@ -37,14 +37,14 @@ def count_event(event: TicketEvent) -> None:
     an increment."""
     ticket = event.ticket
     dims = dimensions_of(ticket)
-    known: Dimensions | None = getattr(ticket, "_stats_dims", None)
-    if known is None and event.kind != TicketEvent.Kind.CREATED:  # a new ticket has no key yet
-        known = _stored_dimensions(ticket.pk)
+    # read every time, not kept on the instance: a rolled-back transaction would leave that copy wrong
+    new_ticket = event.kind == TicketEvent.Kind.CREATED
+    known = None if new_ticket else _stored_dimensions(ticket.pk)
     zone = _zone()
     if known == dims:
         counts = metrics.event_counts(event.kind, event.data, event.created_at, dims.received_at)
         changes = {metrics.row_of(dims, event.created_at, zone): dict(counts)} if counts else {}
-    elif known is None and event.kind == TicketEvent.Kind.CREATED:
+    elif new_ticket:
         changes = metrics.difference(metrics.ticket_counts(dims, [], zone), {})
     else:  # first sight of a ticket loaded in bulk, or a new category/department/receipt time
         history = _counted_events(ticket.pk)
@@ -53,7 +53,6 @@ def count_event(event: TicketEvent) -> None:
         changes = metrics.difference(metrics.ticket_counts(dims, [e[:3] for e in history], zone), old)
     if known != dims:
         _store_dimensions(ticket.pk, dims, is_new=known is None)
-    ticket._stats_dims = dims  # type: ignore[attr-defined]
     add_to_daily_stats(changes)
 
 
