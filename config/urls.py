@@ -6,6 +6,7 @@ from loopdesk.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("hello", core_views.hello, name="hello"),
     path("admin/", admin.site.urls),
     path("api/v1/", api_v1.urls),
     path("i18n/", include("django.conf.urls.i18n")),

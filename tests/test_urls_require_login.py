@@ -3,7 +3,7 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-PUBLIC = {"login", "logout", "healthz", "set_language"}
+PUBLIC = {"login", "logout", "healthz", "hello", "set_language"}
 PUBLIC |= {
     "portal_report",
     "portal_embed",

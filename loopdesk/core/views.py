@@ -1,7 +1,7 @@
 """Health endpoints: liveness without dependencies, readiness with the database."""
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,3 +17,9 @@ def healthz(request):
     except Exception:  # noqa: BLE001 - any failure means "not ready"
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def hello(request):
+    """Plain "hello" through the whole middleware stack and nothing else: the ceiling of what the stack serves."""
+    return HttpResponse("hello", content_type="text/plain; charset=utf-8")
