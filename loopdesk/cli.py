@@ -14,6 +14,7 @@ USAGE = """usage: loopdesk COMMAND [ARGS]
   demo [--if-empty]      load the demo data into an empty database
   create-token USERNAME  print a new API token for USERNAME (shown once)
   worker [--no-scheduler] background tasks and periodic jobs (SLA sweep, outbox); run one or more
+  rebuild-stats [--from D] [--to D]  recompute the daily statistics (after a bulk load)
   COMMAND ...            any Django management command: migrate, createsuperuser, check, ...
 """
 
