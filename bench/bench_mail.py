@@ -16,12 +16,12 @@ Needs dovecot (loopdesk.testing.dovecot starts a throwaway server with its own c
    - 5 % automatic mail, never filed: half "自动回复" with Auto-Submitted: auto-replied, half the real
      bounces and RFC 3834 auto-replies of corpora/email/bounces_autoreplies/ with a fresh Message-ID each.
    Then `fetch_mailbox(mailbox, limit=N)` is timed once, end to end: SEARCH, UID FETCH in batches, for
-   each message store_raw (checksummed raw bytes), parse, thread, create or update the ticket, mark
+   each message store_batch (checksummed raw bytes, a batch in one transaction), parse, thread, create or update the ticket, mark
    \\Seen on the server. Reported: messages/s against the target (>= 100/s), the outcome counts
    (checked against what was generated: tickets created, replies appended to the right ticket,
    ignored, quarantined = 0), a second fetch (must fetch 0) and the \\Seen flags on the server.
    The time split comes from timing wrappers installed in this process around loopdesk.mail.imap's
-   store_raw, process_message and _done_on_server and, inside process_message, parse_message,
+   store_batch, process_message and _done_on_server and, inside process_message, parse_message,
    find_thread, _open and tickets.services.record_customer_reply, plus an execute wrapper counting
    SQL statements and the time spent in them (a few µs per call in all; no project file is changed).
 2. Memory. One message with a 25 MB attachment (random bytes, base64 by the stdlib, about 34 MB raw)
@@ -44,10 +44,12 @@ was wrong (counts, quarantine, a second fetch fetching anything), not when a tar
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import gc
 import json
 import os
+import pstats
 import random
 import re
 import resource
@@ -396,7 +398,7 @@ def make_mailbox(server, name: str, folder: str = "INBOX"):
     )  # fmt: skip
 
 
-def bench_import(n: int, rng: random.Random) -> dict[str, Any]:
+def bench_import(n: int, rng: random.Random, profile: Path | None = None) -> dict[str, Any]:
     from loopdesk.mail import imap, services
     from loopdesk.mail.models import InboundMessage
     from loopdesk.testing.dovecot import DovecotServer
@@ -417,7 +419,7 @@ def bench_import(n: int, rng: random.Random) -> dict[str, Any]:
         mailbox = make_mailbox(server, "售后邮箱")
         tickets_before = Ticket.objects.filter(channel="email").count()  # the memory part's
         targets = {
-            "store_raw": (imap, "store_raw"),
+            "store_batch": (imap, "store_batch"),
             "process_message": (imap, "process_message"),
             "mark on server": (imap, "_done_on_server"),
             "parse_message": (services, "parse_message"),
@@ -426,10 +428,18 @@ def bench_import(n: int, rng: random.Random) -> dict[str, Any]:
             "record_customer_reply": (ticket_services, "record_customer_reply"),
         }
         gc.collect()
+        profiler = cProfile.Profile() if profile is not None else None
         with Timers(targets) as timers, QueryCounter() as queries:
             start = time.perf_counter()
+            if profiler is not None:
+                profiler.enable()
             result = imap.fetch_mailbox(mailbox, limit=n)
+            if profiler is not None:
+                profiler.disable()
             seconds = time.perf_counter() - start
+        if profiler is not None and profile is not None:
+            profiler.dump_stats(profile)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         second = imap.fetch_mailbox(mailbox, limit=n)
         seen = sum("\\Seen" in flags for flags in server.flags().values())
         on_server = server.count()
@@ -450,7 +460,7 @@ def bench_import(n: int, rng: random.Random) -> dict[str, Any]:
         if p["kind"].startswith("reply"):
             got = rows.get(p["id"].strip("<>"), (None, None, None))[2]
             right_ticket[p["kind"]] += got is not None and got == ticket_of_new[p["root"]]
-    measured = sum(timers.seconds[k] for k in ("store_raw", "process_message", "mark on server"))
+    measured = sum(timers.seconds[k] for k in ("store_batch", "process_message", "mark on server"))
     return {
         "messages": n,
         "bytes": total_bytes,
@@ -697,7 +707,7 @@ def report(results: dict[str, Any], failures: list[str]) -> str:
     ]
     parts = [
         ("IMAP SEARCH/FETCH, transactions, bookkeeping", "IMAP SEARCH/FETCH, per-message transaction, flag update"),
-        ("store_raw", "`store_raw`"),
+        ("store_batch", "`store_batch` (a batch of raw messages in one transaction)"),
         ("process_message", "`process_message`"),
         ("parse_message", "  ↳ `parse_message`"),
         ("find_thread", "  ↳ `find_thread`"),
@@ -725,6 +735,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=10_000, help="messages to import (default 10000)")
     parser.add_argument("--seed", type=int, default=20260315)
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the timed fetch (slower): var/bench_mail_<vendor>.prof"
+    )
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory part (a quicker profile)")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child is not None:
@@ -740,9 +754,12 @@ def main() -> None:
         # memory first: its child process loads the code as it is now, as the parent just did
         sizes = " and ".join(f"{m} MB" for m in ATTACHMENT_MB)
         print(f"\n{vendor}: migrated; memory on {sizes} attachments", flush=True)
-        results["memory"] = bench_memory()
+        results["memory"] = [] if args.no_memory else bench_memory()
         print(f"{vendor}: importing {args.messages:,} messages", flush=True)
-        results["import"] = bench_import(args.messages, rng)
+        profile = ROOT / "var" / f"bench_mail_{vendor}.prof" if args.profile else None
+        if profile is not None:
+            profile.parent.mkdir(parents=True, exist_ok=True)
+        results["import"] = bench_import(args.messages, rng, profile)
         results["machine"]["load_average_at_end"] = load_average()
         failures = check_import(results["import"]) + check_memory(results["memory"])
         results["failures"] = failures

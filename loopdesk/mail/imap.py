@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from loopdesk.mail.models import InboundMessage, Mailbox
-from loopdesk.mail.services import process_message, store_raw
+from loopdesk.mail.services import process_message, store_batch
 
 log = logging.getLogger(__name__)
 
@@ -74,16 +74,19 @@ def fetch_mailbox(mailbox: Mailbox, *, limit: int = 1000) -> FetchResult:
         for start in range(0, len(uids), BATCH):
             batch = uids[start : start + BATCH]
             data = _check(*imap.uid("FETCH", ",".join(map(str, batch)), "(UID BODY.PEEK[])"), "FETCH")
-            for uid, raw in _messages(data):
-                result.fetched += 1
-                stored, created = store_raw(raw, mailbox=mailbox, uidvalidity=uidvalidity, uid=uid)
-                pk = stored.pk
-                del stored
+            fetched = list(_messages(data))
+            del data
+            result.fetched += len(fetched)
+            # The whole batch's bytes are committed (one transaction) before any of it is filed.
+            stored = store_batch(fetched, mailbox=mailbox, uidvalidity=uidvalidity)
+            fetched.reverse()
+            for pk, created, id_seen in stored:
+                uid, raw = fetched.pop()
                 mailbox.last_uid = max(mailbox.last_uid, uid)
                 result.stored += created
                 # Filed from the bytes in hand when they were just stored as this row: reading them back
                 # would cost a round trip and, on PostgreSQL, the driver's copies of a large message.
-                process_message(pk, mailbox=mailbox, raw=raw if created else None)
+                process_message(pk, mailbox=mailbox, raw=raw if created else None, id_unique=not id_seen)
                 del raw
                 filed.append((pk, uid))
             # Once a batch: a crash before this line fetches the batch again, and storing is idempotent

@@ -10,7 +10,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,11 +85,95 @@ def store_raw(
         return found, False
 
 
-def process_message(message_id: int, *, mailbox: Mailbox | None = None, raw: bytes | None = None) -> InboundMessage:
+def store_batch(
+    fetched: list[tuple[int, bytes]], *, mailbox: Mailbox, uidvalidity: int
+) -> list[tuple[int, bool, bool]]:
+    """Keep a fetched batch's bytes durably in one transaction, before anything else is done with them.
+
+    One multi-row INSERT (ON CONFLICT DO NOTHING: the same bytes or the same UID are kept once), then one
+    look-up for the rows that were there already. Returns (pk, created, message_id_seen_before) per
+    message, in order; the last says whether any other row carries the message's Message-ID, so that
+    filing asks the database only then. On PostgreSQL the bytes go as binary parameters (no hex text)."""
+    if not fetched:
+        return []
+    rows = [
+        InboundMessage(
+            mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, sha256=hashlib.sha256(raw).hexdigest(),
+            size=len(raw), message_id=_message_id_of(raw),
+        )
+        for uid, raw in fetched
+    ]  # fmt: skip
+    fields = [f for f in InboundMessage._meta.concrete_fields if not f.primary_key]
+    table = connection.ops.quote_name(InboundMessage._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    binary = connection.vendor == "postgresql"
+    raw_mark = "%b" if binary else "%s"
+    one = "(" + ", ".join(raw_mark if f.name == "raw" else "%s" for f in fields) + ")"
+    params: list = []
+    for row, (_uid, raw) in zip(rows, fetched, strict=True):
+        for f in fields:
+            params.append(raw if f.name == "raw" else f.get_db_prep_save(getattr(row, f.attname), connection))
+    sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(rows))} ON CONFLICT DO NOTHING RETURNING id, sha256"  # noqa: S608 (names from the model)
+    with transaction.atomic():
+        if binary:  # a server-binding cursor: Django's client-binding one would spell the bytes out as hex text
+            import psycopg
+
+            with psycopg.Cursor(connection.connection) as cursor:
+                created = dict((sha, pk) for pk, sha in cursor.execute(sql, params).fetchall())
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                created = {sha: pk for pk, sha in cursor.fetchall()}
+        del params
+        missing = [row for row in rows if row.sha256 not in created]
+        existing = {}
+        if missing:
+            existing = dict(
+                InboundMessage.objects.filter(sha256__in=[r.sha256 for r in missing]).values_list("sha256", "pk")
+            )
+            by_uid = dict(
+                InboundMessage.objects.filter(
+                    mailbox=mailbox,
+                    uidvalidity=uidvalidity,
+                    uid__in=[r.uid for r in missing if r.sha256 not in existing],
+                ).values_list("uid", "pk")
+            )
+            for row in missing:
+                if row.sha256 not in existing and row.uid in by_uid:
+                    existing[row.sha256] = by_uid[row.uid]
+        ids = [row.message_id for row in rows if row.message_id]
+        seen = (
+            {
+                mid: n
+                for mid, n in InboundMessage.objects.filter(message_id__in=ids)
+                .values_list("message_id")
+                .annotate(n=models.Count("id"))
+                .values_list("message_id", "n")
+                if n > 1
+            }
+            if ids
+            else {}
+        )
+    out = []
+    firsts: set[str] = set()
+    for row in rows:
+        if row.sha256 in created and row.sha256 not in firsts:
+            firsts.add(row.sha256)
+            out.append((created[row.sha256], True, row.message_id in seen))
+        else:
+            out.append((existing.get(row.sha256) or created[row.sha256], False, True))
+    return out
+
+
+def process_message(
+    message_id: int, *, mailbox: Mailbox | None = None, raw: bytes | None = None, id_unique: bool = False
+) -> InboundMessage:
     """Parse and file one stored message in one transaction; any failure puts it in quarantine with the reason.
 
     `mailbox`: the one being fetched, so a batch reads it (and its category) once, not once a message.
-    `raw`: the bytes just stored as this row (by `store_raw`), so they are not read back from the database."""
+    `raw`: the bytes just stored as this row (by `store_raw`), so they are not read back from the database.
+    `id_unique`: no other row had this row's Message-ID when it was stored (`store_batch` looked), so
+    the duplicate check asks the database only if parsing finds another Message-ID."""
     try:
         with transaction.atomic():
             rows = InboundMessage.objects.select_for_update(of=("self",))
@@ -101,12 +185,13 @@ def process_message(message_id: int, *, mailbox: Mailbox | None = None, raw: byt
                 raw = message.__dict__.pop("raw")  # deferred again: the instance holds no copy while filing
             if message.state != InboundMessage.State.STORED:
                 return message  # done before (a second worker, or a re-run after a crash)
+            unique_id = message.message_id if id_unique else None
             parsed = parse_message(raw if isinstance(raw, bytes) else bytes(raw))
             del raw  # the raw bytes are let go once parsed
             token = _filing.set(message)
             try:
                 with clocks_synced_once():
-                    _file(message, parsed)
+                    _file(message, parsed, unique_id)
             finally:
                 _filing.reset(token)
             return message
@@ -145,7 +230,7 @@ def reprocess_message(message: InboundMessage) -> InboundMessage:
 # --- filing ---------------------------------------------------------------------------------------------
 
 
-def _file(message: InboundMessage, parsed: ParsedMessage) -> None:
+def _file(message: InboundMessage, parsed: ParsedMessage, unique_id: str | None = None) -> None:
     message.from_address = parsed.from_address[:320]
     message.subject = parsed.subject[:255]
     message.thread_subject = threading.normalize_subject(parsed.subject)
@@ -153,7 +238,7 @@ def _file(message: InboundMessage, parsed: ParsedMessage) -> None:
     message.encoding_problem = parsed.encoding_problem
     message.has_html = bool(parsed.html)
     message.message_id = parsed.message_id[:998] or message.message_id
-    twin, reused = _same_message(message, parsed)
+    twin, reused = (None, False) if message.message_id == unique_id else _same_message(message, parsed)
     message.reused_message_id = twin is None and reused
     message.attempts += 1
     message.processed_at = timezone.now()
