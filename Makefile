@@ -6,9 +6,11 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PG_URL ?= postgres://postgres@127.0.0.1:5432/loopdesk
 PG_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/loopdesk_bench
+PG_SCALE_URL ?= postgres://postgres@127.0.0.1:5432/loopdesk_scale
+SCALE_TICKETS ?= 1000000
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run env migrate demo serve worker test lint typecheck contracts checks deploy-check pytest-sqlite pytest-postgres bench fmt audit messages
+.PHONY: run env migrate demo serve worker test lint typecheck contracts checks deploy-check pytest-sqlite pytest-postgres bench bench-scale fmt audit messages
 
 env:
 	@if [ ! -x "$(UV)" ]; then echo "Installing uv"; python3 -m pip install --quiet --user uv; fi
@@ -74,6 +76,11 @@ bench: env
 	DATABASE_URL=$(PG_BENCH_URL) $(UV) run python bench/bench_routing.py
 	DATABASE_URL=$(PG_BENCH_URL) $(UV) run python bench/bench_mail.py
 	DATABASE_URL=$(PG_BENCH_URL) $(UV) run python bench/bench_portal.py
+
+# issue 7: N tickets in bulk, then a production server over HTTP; one database at a time (docs/scale.md)
+bench-scale: env
+	env -u DATABASE_URL $(UV) run python bench/bench_scale.py --tickets $(SCALE_TICKETS)
+	DATABASE_URL=$(PG_SCALE_URL) $(UV) run python bench/bench_scale.py --tickets $(SCALE_TICKETS)
 
 fmt:
 	$(UV) run ruff format .

@@ -315,92 +315,48 @@ def workloads(args: argparse.Namespace, info: dict, token: str, cookie: str) -> 
             }
         )
     today = dt.date.today()
-    out = []
-    for c in (1, 8, 32):
-        out.append(
-            {
-                "name": f"hello c={c}",
-                "concurrency": c,
-                "seconds": secs,
-                "requests": [{"method": "GET", "path": "/hello"}],
-            }
-        )
+    out = [reads(f"hello c={c}", c, secs, ["/hello"], {}) for c in (1, 8, 32)]
     for c in (1, 8, 32):
         out.append(
             {"name": f"W1 create ticket c={c}", "concurrency": c, "seconds": secs, "requests": creates, "expect": 201}
         )
-    out.append(
-        {
-            "name": "W2 inbox page 1",
-            "concurrency": 8,
-            "seconds": secs,
-            "requests": [{"method": "GET", "path": inbox, "headers": auth}],
-        }
-    )
-    for label, path in info["inbox_page_50"].items():
-        out.append(
-            {
-                "name": f"W2 inbox page 50 ({label})",
-                "concurrency": 8,
-                "seconds": secs,
-                "requests": [{"method": "GET", "path": path, "headers": auth}],
-            }
-        )
-    out.append(
-        {
-            "name": "W3 search (20 queries)",
-            "concurrency": 8,
-            "seconds": secs,
-            "requests": [
-                {"method": "GET", "path": "/api/v1/search?q=" + urllib.parse.quote(q), "headers": auth}
-                for q in search_queries(info)
-            ],
-        }
-    )
     number = info["timeline_number"]
-    out.append(
-        {
-            "name": "W4 ticket API (50 events)",
-            "concurrency": 8,
-            "seconds": secs,
-            "requests": [{"method": "GET", "path": f"/api/v1/tickets/{number}", "headers": auth}],
-        }
-    )
-    out.append(
-        {
-            "name": "W4 ticket page HTML (50 events)",
-            "concurrency": 8,
-            "seconds": secs,
-            "requests": [{"method": "GET", "path": f"/tickets/{number}", "headers": {"Cookie": cookie}}],
-        }
-    )
-    for label, days in (("month", 30), ("year", 365)):
-        path = f"/api/v1/reports/weekly-categories?from={today - dt.timedelta(days=days)}&to={today}"
-        out.append(
-            {
-                "name": f"W5 weekly categories, {label}",
-                "concurrency": 1,
-                "seconds": secs,
-                "requests": [{"method": "GET", "path": path, "headers": auth}],
-            }
-        )
+    year, month = today - dt.timedelta(days=365), today - dt.timedelta(days=30)
+    reports = "/api/v1/reports/weekly-categories?from={}&to=" + str(today)
+    cases = [("W2 inbox page 1", [inbox], auth)]
+    cases += [(f"W2 inbox page 50 ({label})", [path], auth) for label, path in info["inbox_page_50"].items()]
+    queries = ["/api/v1/search?q=" + urllib.parse.quote(q) for q in search_queries(info)]
+    cases += [
+        ("W3 search (20 queries)", queries, auth),
+        ("W4 ticket API (50 events)", [f"/api/v1/tickets/{number}"], auth),
+        ("W4 ticket page HTML (50 events)", [f"/tickets/{number}"], {"Cookie": cookie}),
+        ("W5 weekly categories, month", [reports.format(month)], auth),
+        ("W5 weekly categories, year", [reports.format(year)], auth),
+    ]
+    for c in (1, 8):  # latency alone, then throughput with a queue on both cores
+        out += [reads(f"{name} c={c}", c, secs, paths, headers) for name, paths, headers in cases]
     return out
 
 
+def reads(name: str, concurrency: int, seconds: float, paths: list[str], headers: dict) -> dict:
+    requests = [{"method": "GET", "path": p, "headers": headers} for p in paths]
+    return {"name": name, "concurrency": concurrency, "seconds": seconds, "requests": requests}
+
+
 def page_50_paths(port: int, token: str, department: str) -> dict[str, str]:
-    """Page 50 by following next_cursor 49 times, and by offset."""
+    """Page 50 by offset, and by following next_cursor 49 times (or to the last page, if fewer)."""
     auth = {"Authorization": f"Bearer {token}"}
     base = f"/api/v1/tickets?department={department}&open_only=true&sort=due&limit=25"
     paths = {"offset": base + "&offset=1225"}
-    cursor = ""
-    for _ in range(49):
+    cursor, page = "", 1
+    while page < 50:
         status, body, _ = http_get(port, base + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else ""), auth)
-        if status != 200:
-            return paths
-        cursor = json.loads(body).get("next_cursor") or ""
-        if not cursor:
-            return paths
-    paths["cursor"] = base + f"&cursor={urllib.parse.quote(cursor)}"
+        following = json.loads(body).get("next_cursor") if status == 200 else None
+        if not following:
+            break
+        cursor, page = following, page + 1
+    if cursor:
+        paths[f"cursor, page {page}" if page < 50 else "cursor"] = base + f"&cursor={urllib.parse.quote(cursor)}"
     return paths
 
 

@@ -122,7 +122,7 @@ async def run_workload(host: str, port: int, w: dict) -> dict:
 async def main_async(spec: dict) -> dict:
     results = []
     for w in spec["workloads"]:
-        warm = {**w, "seconds": 3, "max_requests": max(2 * w["concurrency"], 20)}
+        warm = {**w, "seconds": min(3.0, w["seconds"]), "max_requests": max(2 * w["concurrency"], 20)}
         await run_workload(spec["host"], spec["port"], warm)  # every worker has loaded its code and caches
         cpu = time.process_time()
         result = await run_workload(spec["host"], spec["port"], w)
