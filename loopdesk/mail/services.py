@@ -291,6 +291,10 @@ def _same_message(message: InboundMessage, parsed: ParsedMessage) -> tuple[Inbou
         .order_by("id")
         .values_list("pk", "from_address", "state")[:50]
     )
+    # copies stored after this one in the same batch and not filed yet come later: they are not "earlier"
+    others = [
+        (pk, sender, state) for pk, sender, state in others if pk < message.pk or state != InboundMessage.State.STORED
+    ]
     unfiled = {InboundMessage.State.STORED, InboundMessage.State.QUARANTINED}
     same_sender = [pk for pk, sender, state in others if sender == parsed.from_address and state not in unfiled]
     if parsed.message_id == message.message_id:
