@@ -105,7 +105,7 @@ def store_batch(
     ]  # fmt: skip
     fields = [f for f in InboundMessage._meta.concrete_fields if not f.primary_key]
     table = connection.ops.quote_name(InboundMessage._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     binary = connection.vendor == "postgresql"
     raw_mark = "%b" if binary else "%s"
     one = "(" + ", ".join(raw_mark if f.name == "raw" else "%s" for f in fields) + ")"
