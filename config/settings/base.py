@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "loopdesk.surveys",
     "loopdesk.portal",
     "loopdesk.reports",
+    "loopdesk.search",
     "loopdesk.api",
 ]
 

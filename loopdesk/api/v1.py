@@ -18,6 +18,7 @@ from loopdesk.customers.api import router as customers_router
 from loopdesk.portal.api import router as portal_router
 from loopdesk.reports.api import router as reports_router
 from loopdesk.routing.api import router as routing_router
+from loopdesk.search.api import router as search_router
 from loopdesk.sla.api import router as sla_router
 from loopdesk.surveys.api import router as surveys_router
 from loopdesk.tickets.api import router as tickets_router
@@ -82,3 +83,4 @@ api.add_router("", routing_router)
 api.add_router("", portal_router)  # public: its own per-site key, not a user token
 api.add_router("", surveys_router)
 api.add_router("", reports_router)
+api.add_router("", search_router)

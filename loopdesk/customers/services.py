@@ -71,6 +71,10 @@ def update_customer(customer: Customer, **fields) -> Customer:
     for key, value in data.items():
         setattr(customer, key, value)
     customer.save()
+    if data.keys() & {"name", "company", "phone"}:  # the search index holds them for the customer's tickets
+        from loopdesk.search.services import reindex_customer
+
+        reindex_customer(customer.pk)
     return customer
 
 

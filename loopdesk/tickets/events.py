@@ -33,10 +33,15 @@ def clocks_synced_once() -> Iterator[None]:
         _pending.reset(token)
     for ticket, moment in pending.values():
         sync_ticket_clocks(ticket, now=moment)
+    if pending:
+        tickets_written.send(sender=Ticket, ticket_ids=list(pending))
 
 
 # Sent inside the writer's transaction after each event; receivers (customer email) write in that transaction.
 event_recorded = Signal()
+# Sent inside the writer's transaction once per service call with the ids of the tickets it wrote (the search
+# index follows); outside clocks_synced_once, once per event.
+tickets_written = Signal()
 
 
 def record_event(
@@ -67,6 +72,8 @@ def record_event(
     else:
         pending[ticket.pk] = (ticket, event.created_at)
     event_recorded.send(sender=TicketEvent, event=event)
+    if pending is None:
+        tickets_written.send(sender=Ticket, ticket_ids=[ticket.pk])
     return event
 
 

@@ -1,0 +1,176 @@
+"""Search through the real write paths on the real database (SQLite FTS5 or PostgreSQL tsvector, per CI leg)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from loopdesk.accounts.models import ApiToken, Department
+from loopdesk.customers.services import register_customer, update_customer
+from loopdesk.search.models import SearchDocument, SearchIdentifier
+from loopdesk.search.selectors import SearchFilters, search
+from loopdesk.search.services import rebuild_search_index
+from loopdesk.testing.factories import AssetFactory, OrderFactory
+from loopdesk.tickets import services
+
+pytestmark = pytest.mark.django_db
+
+
+def open_(agent, title, description="客户来电反馈问题", customer=None, **kwargs):
+    customer = customer or register_customer(name="王五", phone="13900001111")
+    return services.open_ticket(
+        actor=agent, channel="phone", title=title, description=description, customer=customer, **kwargs
+    )
+
+
+def numbers(user, text, **filters):
+    return [hit.ticket.number for hit in search(user, text, SearchFilters(**filters), limit=100).hits]
+
+
+def test_finds_chinese_inside_a_sentence_and_two_character_words(agent, supervisor):
+    pump = open_(agent, "洗衣机故障", "用户反映洗衣机的排水泵一直响，不脱水")
+    pay = open_(agent, "订单问题", "支付成功但是物流一直没有更新，要求退款")
+    other = open_(agent, "咨询", "询问保修期")
+    assert numbers(supervisor, "排水泵") == [pump.number]
+    assert numbers(supervisor, "支付") == [pay.number]
+    assert numbers(supervisor, "物流 退款") == [pay.number]
+    assert numbers(supervisor, "保修") == [other.number]
+    assert numbers(supervisor, "水泵") == [pump.number]  # a substring of a longer word is found too
+
+
+def test_precision_a_phrase_does_not_match_characters_apart(agent, supervisor):
+    open_(agent, "描述", "洗衣机不脱，脱水也慢")
+    near = open_(agent, "描述", "洗衣机完全不脱水")
+    assert numbers(supervisor, "不脱水") == [near.number]
+
+
+def test_mixed_model_number_and_chinese_and_english_prefix(agent, supervisor, customer):
+    asset = AssetFactory(customer=customer, product_name="滚筒洗衣机", model="XQG100-14")
+    washer = open_(agent, "不脱水", "洗衣机转不起来", customer=customer, asset=asset)
+    open_(agent, "不脱水", "另一台洗衣机")
+    english = open_(agent, "Billing", "The bank refunded twice and the statement shows overdraft fees")
+    assert numbers(supervisor, "XQG100-14 不脱水") == [washer.number]
+    assert numbers(supervisor, "ｘｑｇ100-14") == [washer.number]
+    assert numbers(supervisor, "refund overdraft") == [english.number]
+    assert numbers(supervisor, "REFUNDED") == [english.number]
+
+
+def test_replies_and_notes_are_found_in_the_same_transaction(agent, supervisor):
+    ticket = open_(agent, "门锁", "门锁打不开")
+    services.add_reply(ticket, body="已安排工程师上门更换电机模组", actor=agent, is_public=True)
+    services.add_reply(ticket, body="内部备注：批次缺陷 LOT2024", actor=agent, is_public=False)
+    assert numbers(supervisor, "电机模组") == [ticket.number]
+    assert numbers(supervisor, "lot2024") == [ticket.number]
+    ticket.refresh_from_db()
+    assert SearchDocument.objects.get(ticket=ticket).indexed_version == ticket.version
+
+
+def test_phone_and_order_numbers_by_exact_value_and_last_four(agent, supervisor, customer):
+    order = OrderFactory(customer=customer, order_no="SO-2024-0315-8821")
+    ticket = open_(agent, "退货", "要求退货", customer=customer, order=order)
+    open_(agent, "退货", "要求退货")  # another customer, phone 13900001111
+    assert numbers(supervisor, "13812345678") == [ticket.number]
+    assert numbers(supervisor, "138 1234 5678") == [ticket.number]
+    assert numbers(supervisor, "5678") == [ticket.number]
+    assert numbers(supervisor, "SO2024-0315-8821") == [ticket.number]
+    assert numbers(supervisor, "8821") == [ticket.number]
+    hit = search(supervisor, "5678").hits[0]
+    assert hit.tier == 0
+    assert SearchIdentifier.objects.filter(ticket=ticket, kind="phone", tail="5678").exists()
+
+
+def test_identifier_hits_rank_first_then_title_then_text_newest_first(agent, supervisor, customer):
+    in_text_old = open_(agent, "其他", "提到 5678 号码")
+    in_title = open_(agent, "编号5678的故障", "描述")
+    in_text_new = open_(agent, "其他", "也提到 5678")
+    phone = open_(agent, "咨询", "无关", customer=customer)  # 13812345678
+    assert numbers(supervisor, "5678") == [phone.number, in_title.number, in_text_new.number, in_text_old.number]
+
+
+def test_a_user_never_finds_what_they_may_not_see(agent, engineer, supervisor):
+    support = Department.objects.get(code="support")
+    other = Department.objects.exclude(pk=support.pk).first()
+    mine = open_(agent, "排水泵", "排水泵")
+    theirs = open_(agent, "排水泵", "排水泵")
+    services.Ticket.objects.filter(pk=mine.pk).update(owner_department=support)
+    services.Ticket.objects.filter(pk=theirs.pk).update(owner_department=other, owner=None)
+    assert set(numbers(supervisor, "排水泵")) == {mine.number, theirs.number}
+    assert numbers(engineer, "排水泵") == [mine.number]
+    assert search(engineer, "排水泵").count == 1
+
+
+def test_filters_combine_with_the_text(agent, supervisor):
+    old = open_(agent, "物流", "物流慢", received_at=timezone.now() - dt.timedelta(days=40), priority="P1")
+    new = open_(agent, "物流", "物流慢", priority="P3")
+    today = timezone.localdate()
+    assert numbers(supervisor, "物流", received_from=today - dt.timedelta(days=7)) == [new.number]
+    assert numbers(supervisor, "物流", received_to=today - dt.timedelta(days=30)) == [old.number]
+    assert numbers(supervisor, "物流", priority="P1") == [old.number]
+    assert numbers(supervisor, "物流", status="closed") == []
+
+
+def test_keyset_pages_cover_every_hit_once(agent, supervisor):
+    made = [open_(agent, f"支付失败{i}", "支付时报错" if i % 2 else "其他").number for i in range(13)]
+    seen, cursor = [], ""
+    while True:
+        page = search(supervisor, "支付", cursor=cursor, limit=4)
+        seen += [h.ticket.number for h in page.hits]
+        assert page.count == 13
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert sorted(seen) == sorted(made) and len(seen) == 13
+
+
+def test_renaming_a_customer_reindexes_their_tickets(agent, supervisor, customer):
+    ticket = open_(agent, "咨询", "咨询", customer=customer)
+    update_customer(customer, name="赵六", company="远大重工")
+    assert numbers(supervisor, "远大重工") == [ticket.number]
+
+
+def test_rebuild_gives_the_same_results_as_the_write_path(agent, supervisor):
+    for text in ("排水泵坏了", "支付失败 refund", "XQG100-14 不脱水"):
+        open_(agent, "标题", text)
+    queries = ["排水泵", "支付", "refund", "XQG100-14", "不脱水"]
+    before = {q: numbers(supervisor, q) for q in queries}
+    SearchDocument.objects.all().delete()
+    assert numbers(supervisor, "排水泵") == []
+    assert rebuild_search_index() == 3
+    assert {q: numbers(supervisor, q) for q in queries} == before
+
+
+def test_bad_input_is_refused_in_the_users_language(client, supervisor):
+    _, raw = ApiToken.issue(supervisor, "test")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}", "HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    for params in (
+        {"q": "x", "cursor": "nope!"},
+        {"q": "x", "sort": "id"},
+        {"q": "x", "from": "2026-13-01"},
+        {"q": "x" * 5000},
+    ):
+        response = client.get("/api/v1/search", params, **headers)
+        assert response.status_code == 400, params
+        assert response.json()["error"]
+
+
+def test_api_highlights_masks_and_keeps_a_query_budget(client, agent, supervisor):
+    for i in range(12):
+        ticket = open_(agent, f"排水泵<故障>{i}", "用户说排水泵异响")
+        services.add_reply(ticket, body=f"回复 {i}", actor=agent, is_public=True)
+    _, raw = ApiToken.issue(agent, "test")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    with CaptureQueriesContext(connection) as small:
+        assert client.get("/api/v1/search", {"q": "排水泵", "limit": 2}, **headers).status_code == 200
+    with CaptureQueriesContext(connection) as large:
+        response = client.get("/api/v1/search", {"q": "排水泵", "limit": 12}, **headers)
+    body = response.json()
+    assert len(body["items"]) == 12 and body["count"] == 12 and body["next_cursor"] is None
+    item = body["items"][0]
+    assert "<mark>排水泵</mark>&lt;故障&gt;" in item["title_html"]
+    assert "<mark>排水泵</mark>" in item["snippet_html"]
+    assert item["customer"]["phone"] != "13900001111"  # an agent sees it masked
+    assert len(large.captured_queries) == len(small.captured_queries) <= 12

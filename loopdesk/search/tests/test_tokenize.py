@@ -1,0 +1,59 @@
+"""Tokens and query terms: CJK bigrams with a closing unigram, NFKC and case folding, words for letters and digits."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from loopdesk.search import query
+from loopdesk.search.tokenize import tokens
+
+
+def test_cjk_runs_give_bigrams_and_their_last_character():
+    assert tokens("排水泵") == ["排水", "水泵", "泵"]
+    assert tokens("泵") == ["泵"]
+
+
+def test_full_width_and_case_are_normalised_and_model_numbers_split_at_punctuation():
+    assert tokens("ＸＱＧ100-14 Refund") == ["xqg100", "14", "refund"]
+
+
+def test_a_query_splits_at_scripts_and_whitespace():
+    terms = query.parse("XQG100-14不脱水 退款")
+    assert [t.tokens for t in terms] == [("xqg100", "14"), ("不脱", "脱水"), ("退款",)]
+    assert [t.prefix for t in terms] == [False, False, False]
+    assert query.parse("refund")[0].prefix and not query.parse("14")[0].prefix
+
+
+def test_fts_and_tsquery_expressions_carry_the_same_terms():
+    terms = query.parse("不脱水 refund")
+    assert query.fts_match(terms) == '("不脱 脱水" AND "refund" *)'
+    assert query.tsquery(terms) == "('不脱' <-> '脱水') & ('refund':*)"
+
+
+def test_tsvector_caps_positions_per_lexeme():
+    literal = query.tsvector(["ab"] * 300)
+    assert literal.count(",") == 254
+
+
+def test_highlight_escapes_and_marks_in_the_original_text():
+    terms = query.parse("不脱水 xqg100")
+    html = query.highlight("<b>ＸＱＧ100</b> 洗衣机不脱水", terms)
+    assert html == "&lt;b&gt;<mark>ＸＱＧ100</mark>&lt;/b&gt; 洗衣机<mark>不脱水</mark>"
+
+
+def test_snippet_is_a_window_around_the_first_match():
+    text = "前" * 100 + "排水泵" + "后" * 200
+    html = query.highlight(text, query.parse("排水泵"), around=10)
+    assert html.startswith("…") and html.endswith("…") and "<mark>排水泵</mark>" in html
+    assert len(html) < 60
+
+
+@given(
+    st.text(alphabet="排水泵坏了不脱水支付物流退款，。 ab1-", max_size=40),
+    st.text(alphabet="排水泵坏了不脱水", min_size=2, max_size=4),
+)
+def test_a_cjk_phrase_of_bigrams_matches_exactly_the_substrings(doc, needle):
+    """The bigram phrase over a document's token positions holds exactly when the needle is a substring."""
+    doc_tokens = tokens(doc)
+    want = list(query.parse(needle)[0].tokens)
+    phrase = any(doc_tokens[i : i + len(want)] == want for i in range(len(doc_tokens)))
+    assert phrase == (needle in doc)
