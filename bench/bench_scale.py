@@ -181,7 +181,7 @@ def derived(phases: dict) -> None:
         phases["search index: skipped (loopdesk.search.services.rebuild_search_index not importable)"] = None
     else:
         with sd.timed(phases, "search index (rebuild_search_index)"):
-            rebuild_search_index()
+            rebuild_search_index(progress=search_progress)
     try:
         from loopdesk.reports.services import rebuild_daily_stats
     except ImportError:
@@ -189,6 +189,11 @@ def derived(phases: dict) -> None:
     else:
         with sd.timed(phases, "daily statistics (rebuild_daily_stats)"):
             rebuild_daily_stats()
+
+
+def search_progress(done: int, total: int) -> None:
+    if done == total or done % 100_000 < 1000:
+        print(f"  search index: {done:,} of {total:,}", file=sys.stderr, flush=True)
 
 
 def server_env(args: argparse.Namespace, db_env: dict) -> dict[str, str]:

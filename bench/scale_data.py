@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import multiprocessing
 import random
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -381,5 +382,6 @@ def timed(phases: dict, name: str):
 
         def __exit__(self, *exc):
             phases[name] = round(time.perf_counter() - self.start, 2)
+            print(f"{name}: {phases[name]:.1f} s", file=sys.stderr, flush=True)  # progress of a long load
 
     return _Timer()
