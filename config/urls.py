@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("loopdesk.surveys.urls")),
     path("", include("loopdesk.portal.urls")),
     path("", include("loopdesk.reports.urls")),
+    path("", include("loopdesk.search.urls")),
 ]
 
 handler400 = "loopdesk.core.error_pages.bad_request"

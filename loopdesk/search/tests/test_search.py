@@ -174,3 +174,17 @@ def test_api_highlights_masks_and_keeps_a_query_budget(client, agent, supervisor
     assert "<mark>排水泵</mark>" in item["snippet_html"]
     assert item["customer"]["phone"] != "13900001111"  # an agent sees it masked
     assert len(large.captured_queries) == len(small.captured_queries) <= 12
+
+
+def test_the_search_page_shows_ranked_highlighted_masked_results(client, agent, supervisor, customer):
+    ticket = open_(agent, "排水泵异响", "用户说<script>排水泵</script>一直响", customer=customer)
+    open_(agent, "咨询", "无关")
+    client.force_login(agent)
+    response = client.get("/search", {"q": "排水泵"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert ticket.number in html and "<mark>排水泵</mark>异响" in html
+    assert "&lt;script&gt;<mark>排水泵</mark>" in html and "<script>排水泵" not in html
+    assert customer.name not in html  # masked
+    bad = client.get("/search", {"q": "排水泵", "cursor": "%%%"}).content.decode()
+    assert "<mark>" not in bad and 'value="排水泵"' in bad  # the error is shown, the query kept
