@@ -8,6 +8,7 @@ character keeps two runs from looking adjacent. Letters and digits give one word
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -39,25 +40,18 @@ class Run:
     cjk: bool
 
 
+_CJK = "\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002fa1f\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
+_WORD = re.compile(f"([{_CJK}]+)|((?:[^\\W{_CJK}])+)")
+
+
 def runs(text: str) -> list[Run]:
+    """The CJK runs and the letters-and-digits runs of the normalised text, in order."""
     out: list[Run] = []
-    buf: list[str] = []
-    kind: bool | None = None
-    for ch in normalize(text):
-        if is_cjk(ch):
-            this: bool | None = True
-        elif ch.isalnum():
-            this = False
+    for cjk, word in _WORD.findall(normalize(text)):
+        if cjk:
+            out.append(Run(cjk, True))
         else:
-            this = None
-        if this != kind and buf:
-            out.append(Run("".join(buf), bool(kind)))
-            buf = []
-        if this is not None:
-            buf.append(ch)
-        kind = this
-    if buf:
-        out.append(Run("".join(buf), bool(kind)))
+            out.extend(Run(part, False) for part in word.split("_") if part)
     return out
 
 
