@@ -15,10 +15,17 @@ USAGE = """usage: loopdesk COMMAND [ARGS]
   create-token USERNAME  print a new API token for USERNAME (shown once)
   worker [--no-scheduler] background tasks and periodic jobs (SLA sweep, outbox); run one or more
   rebuild-stats [--from D] [--to D]  recompute the daily statistics (after a bulk load)
+  reindex-search         rebuild the full-text search index (after a bulk load)
   COMMAND ...            any Django management command: migrate, createsuperuser, check, ...
 """
 
-ALIASES = {"demo": "load_demo", "create-token": "create_token", "worker": "run_worker", "rebuild-stats": "rebuild_stats"}
+ALIASES = {
+    "demo": "load_demo",
+    "create-token": "create_token",
+    "worker": "run_worker",
+    "rebuild-stats": "rebuild_stats",
+    "reindex-search": "reindex_search",
+}
 
 
 def serve() -> None:

@@ -188,3 +188,12 @@ def test_the_search_page_shows_ranked_highlighted_masked_results(client, agent, 
     assert customer.name not in html  # masked
     bad = client.get("/search", {"q": "排水泵", "cursor": "%%%"}).content.decode()
     assert "<mark>" not in bad and 'value="排水泵"' in bad  # the error is shown, the query kept
+
+
+def test_the_reindex_command_rebuilds_the_index(agent, supervisor):
+    from django.core.management import call_command
+
+    ticket = open_(agent, "门锁", "指纹识别失败")
+    SearchDocument.objects.all().delete()
+    call_command("reindex_search", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert numbers(supervisor, "指纹") == [ticket.number]
