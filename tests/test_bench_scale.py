@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.skipif(os.environ.get("DATABASE_URL", "") != "", reason="the smoke run uses its own SQLite file")
 def test_a_small_scale_run_measures_every_workload(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    args = ["--tickets", "300", "--seconds", "0.5", "--port", "8799", "--out", str(tmp_path)]
+    args = ["--tickets", "300", "--seconds", "0.25", "--port", "8799", "--out", str(tmp_path)]
     subprocess.run([sys.executable, str(ROOT / "bench" / "bench_scale.py"), *args], env=env, check=True, timeout=120)  # noqa: S603
 
     result = json.loads((tmp_path / "scale-sqlite-300.json").read_text())
