@@ -85,7 +85,7 @@ def start_worker(database: Path, *args: str, settings: str = "config.settings.ba
 def stop(worker: subprocess.Popen, signum: int) -> str:
     worker.send_signal(signum)
     try:
-        return worker.communicate(timeout=20)[0].decode()
+        return (worker.communicate(timeout=20)[0] or b"").decode()
     finally:
         if worker.poll() is None:  # pragma: no cover - only when it failed to stop
             worker.kill()
@@ -170,19 +170,28 @@ def test_a_locked_database_is_waited_out(database):
 def test_an_unreachable_database_pauses_the_worker_until_it_is_stopped(tmp_path):
     # given a worker whose PostgreSQL cannot be reached (nothing listens on port 1)
     env = environment(tmp_path / "unused.sqlite3") | {"DATABASE_URL": "postgres://loopdesk@127.0.0.1:1/loopdesk"}
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "run_worker", "--tick", "0.5", "--interval", "0.2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    log = tmp_path / "worker.log"
+    with log.open("wb") as sink:
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker", "--tick", "0.5", "--interval", "0.2"],
+            cwd=ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        time.sleep(4)
-        # then it keeps running, saying why it waits
+        # then it keeps running, saying why it waits (however slowly a busy machine starts Python)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and worker.poll() is None:
+            text = log.read_text(errors="replace")
+            if "worker paused" in text and "scheduler tick skipped" in text:
+                break
+            time.sleep(0.2)
+        time.sleep(1)
         alive = worker.poll() is None
     finally:
-        output = stop(worker, signal.SIGTERM)
+        stop(worker, signal.SIGTERM)
+        output = log.read_text(errors="replace")
     assert alive, output
     assert "worker paused" in output and "scheduler tick skipped" in output
     assert worker.returncode == 0, output
