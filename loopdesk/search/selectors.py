@@ -12,7 +12,6 @@ import binascii
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
@@ -25,7 +24,7 @@ from loopdesk.search.documents import BODY_FIELDS, normalize_identifier
 from loopdesk.search.models import SearchIdentifier
 from loopdesk.tickets.models import Ticket, TicketEvent
 from loopdesk.tickets.querysets import TicketQuerySet
-from loopdesk.tickets.selectors import tickets_base
+from loopdesk.tickets.selectors import check_text, tickets_base
 from loopdesk.tickets.workflow import Status
 
 COUNT_CAP = 1000
@@ -59,16 +58,6 @@ class SearchPage:
     count: int = 0
     count_is_estimate: bool = False
     next_cursor: str = ""
-
-
-def _check_text(text: str) -> str:
-    if "\x00" in text:
-        raise ValidationFailed(_("Invalid characters in the query."), fields={"q": _("Invalid characters.")})
-    if len(text) > settings.LOOPDESK_MAX_QUERY_LENGTH:
-        raise ValidationFailed(
-            _("The query is too long."), fields={"q": _("At most %d characters.") % settings.LOOPDESK_MAX_QUERY_LENGTH}
-        )
-    return text.strip()
 
 
 def encode_cursor(tier: int, last_id: int) -> str:
@@ -161,7 +150,7 @@ def search(
     user, text: str, filters: SearchFilters = SearchFilters(), *, cursor: str = "", limit: int = 20
 ) -> SearchPage:
     """One page of the tickets `user` may see that match `text`, ranked, with highlighted title and snippet."""
-    text = _check_text(text)
+    text = check_text(text, "q")
     limit = max(1, min(limit, MAX_LIMIT))
     terms = query.parse(text)
     ident = _identifier(text)
@@ -172,8 +161,8 @@ def search(
     tiers: dict[int, TicketQuerySet] = {}
     if ident:
         tiers[0] = base.filter(pk__in=_identifier_tickets(ident))
+    rest = base.exclude(pk__in=_identifier_tickets(ident)) if ident else base  # tier 0 is not repeated
     if terms:
-        rest = base.exclude(pk__in=_identifier_tickets(ident)) if ident else base
         tiers[1] = _matching(rest, terms, 1)
         tiers[2] = _matching(rest, terms, 2)
     start_tier, last_id = decode_cursor(cursor) if cursor else (0, 0)
@@ -191,18 +180,17 @@ def search(
         tier, last = found[limit - 1]
         page.next_cursor = encode_cursor(tier, last.pk)
         found = found[:limit]
-    page.count, page.count_is_estimate = _count(tiers, ident, terms, base)
+    page.count, page.count_is_estimate = _count(tiers, rest, terms)
     page.hits = _hits(found, terms)
     return page
 
 
-def _count(tiers, ident: str, terms, base) -> tuple[int, bool]:
+def _count(tiers, rest, terms) -> tuple[int, bool]:
     """Matches up to COUNT_CAP, counted without reading more rows than that."""
     total = 0
     if 0 in tiers:
         total += tiers[0][: COUNT_CAP + 1].count()
     if terms:
-        rest = base.exclude(pk__in=_identifier_tickets(ident)) if ident else base
         total += _matching(rest, terms, None)[: COUNT_CAP + 1].count()
     return min(total, COUNT_CAP), total > COUNT_CAP
 

@@ -47,7 +47,8 @@ class InboxFilters:
     open_only: bool = False
 
 
-def _check_text(value: str, field: str) -> str:
+def check_text(value: str, field: str) -> str:
+    """A free-text request value, stripped; refused with a field error when it holds NUL or is too long."""
     if "\x00" in value:
         raise ValidationFailed(_("Invalid characters in the query."), fields={field: _("Invalid characters.")})
     if len(value) > settings.LOOPDESK_MAX_QUERY_LENGTH:
@@ -76,7 +77,7 @@ def inbox(user, filters: InboxFilters) -> TicketQuerySet:
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.channel:
-        qs = qs.filter(channel=_check_text(filters.channel, "channel"))
+        qs = qs.filter(channel=check_text(filters.channel, "channel"))
     # codes become the row's own foreign key, looked up first: with the value in hand (not a subquery) the
     # planner knows how many rows the key selects and reads the inbox indexes in order (PostgreSQL would
     # otherwise guess and sort); an unknown code finds nothing
@@ -87,15 +88,15 @@ def inbox(user, filters: InboxFilters) -> TicketQuerySet:
     }
     for column, (model, value, field) in coded.items():
         if value:
-            pk = model._default_manager.filter(code=_check_text(value, field)).values_list("pk", flat=True).first()
+            pk = model._default_manager.filter(code=check_text(value, field)).values_list("pk", flat=True).first()
             qs = qs.filter(**{column: pk}) if pk is not None else qs.none()
     if filters.owner == "me":
         qs = qs.filter(owner=user)
     elif filters.owner == "none":
         qs = qs.filter(owner__isnull=True)
     elif filters.owner:
-        qs = qs.filter(owner__username=_check_text(filters.owner, "owner"))
-    text = _check_text(filters.q, "q")
+        qs = qs.filter(owner__username=check_text(filters.owner, "owner"))
+    text = check_text(filters.q, "q")
     if text:
         qs = qs.filter(_text_query(text))
     return qs.order_by(*SORTS[filters.sort].ordering())
