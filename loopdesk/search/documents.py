@@ -29,55 +29,60 @@ class Document:
     identifiers: list[tuple[str, str]] = field(default_factory=list)  # (kind, normalised value)
 
 
-def head_text(ticket: Ticket, tags: list[str]) -> str:
-    parts = [getattr(ticket, f) for f in HEAD_FIELDS]
-    customer, asset, order = ticket.customer, ticket.asset, ticket.order
-    if customer:
-        parts += [customer.name, customer.company]
-    if asset:
-        parts += [asset.product_name, asset.model, asset.serial_no]
-    if order:
-        parts += [order.order_no, order.contract_no]
+HEAD_RELATED = (
+    "customer__name",
+    "customer__company",
+    "asset__product_name",
+    "asset__model",
+    "asset__serial_no",
+    "order__order_no",
+    "order__contract_no",
+)
+ID_FIELDS = ("customer__phone", "asset__serial_no", "order__order_no", "order__contract_no")
+COLUMNS = ("pk", "version", *HEAD_FIELDS, *BODY_FIELDS, *HEAD_RELATED, *ID_FIELDS)
+
+
+def head_text(row: dict, tags: list[str]) -> str:
+    """Number, title, customer, company, product, model, serial, order, contract and tags, one per line."""
+    parts = [row[f] for f in (*HEAD_FIELDS, *HEAD_RELATED)]
     return "\n".join(p for p in [*parts, *tags] if p)
 
 
-def identifiers(ticket: Ticket) -> list[tuple[str, str]]:
+def identifiers(row: dict) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    customer, asset, order = ticket.customer, ticket.asset, ticket.order
-    if customer:
-        phone = normalize_phone(customer.phone or "")
-        if len(phone) >= 4:
-            found.append(("phone", phone))
-    if asset and asset.serial_no:
-        found.append(("serial", normalize_identifier(asset.serial_no)))
-    if order:
-        found.append(("order", normalize_identifier(order.order_no)))
-        if order.contract_no:
-            found.append(("contract", normalize_identifier(order.contract_no)))
+    phone = normalize_phone(row["customer__phone"] or "")
+    if len(phone) >= 4:
+        found.append(("phone", phone))
+    if row["asset__serial_no"]:
+        found.append(("serial", normalize_identifier(row["asset__serial_no"])))
+    if row["order__order_no"]:
+        found.append(("order", normalize_identifier(row["order__order_no"])))
+    if row["order__contract_no"]:
+        found.append(("contract", normalize_identifier(row["order__contract_no"])))
     return [(kind, value) for kind, value in dict.fromkeys(found) if len(value) >= 4]
 
 
 def build(ticket_ids: list[int]) -> list[Document]:
-    """Documents for these tickets: three queries whatever their number."""
-    tickets = list(
-        Ticket.objects.filter(pk__in=ticket_ids)
-        .select_related("customer", "asset", "order")
-        .prefetch_related("tags")
-        .order_by("pk")
-    )
+    """Documents for these tickets: three queries whatever their number, plain rows rather than model objects."""
+    rows = list(Ticket.objects.filter(pk__in=ticket_ids).order_by("pk").values(*COLUMNS))
+    tags: dict[int, list[str]] = defaultdict(list)
+    through = Ticket.tags.through.objects.filter(ticket_id__in=ticket_ids).order_by("tag__name")
+    for ticket_id, name in through.values_list("ticket_id", "tag__name"):
+        tags[ticket_id].append(name)
     bodies: dict[int, list[str]] = defaultdict(list)
-    rows = (
+    events = (
         TicketEvent.objects.filter(ticket_id__in=ticket_ids)
         .exclude(body="")
         .order_by("ticket_id", "created_at", "id")
         .values_list("ticket_id", "body")
     )
-    for ticket_id, body in rows:
+    for ticket_id, body in events:
         bodies[ticket_id].append(body)
     docs = []
-    for ticket in tickets:
-        head = tokens(head_text(ticket, [t.name for t in ticket.tags.all()]))
-        text = "\n".join([*(getattr(ticket, f) for f in BODY_FIELDS), *bodies.get(ticket.pk, ())])
+    for row in rows:
+        pk = row["pk"]
+        head = tokens(head_text(row, tags.get(pk, [])))
+        text = "\n".join([*(row[f] for f in BODY_FIELDS), *bodies.get(pk, ())])
         body_tokens = tokens(text, limit=max(0, MAX_TOKENS - len(head)))
-        docs.append(Document(ticket.pk, ticket.version, head, body_tokens, identifiers(ticket)))
+        docs.append(Document(pk, row["version"], head, body_tokens, identifiers(row)))
     return docs

@@ -35,21 +35,22 @@ def _row(doc: documents.Document) -> tuple:
     return (doc.ticket_id, " ".join(doc.head), " ".join(doc.body), doc.version)
 
 
-def write(docs: list[documents.Document]) -> None:
+IDENTIFIER_SQL = f"INSERT INTO {SearchIdentifier._meta.db_table} (ticket_id, kind, value, tail) VALUES (%s, %s, %s, %s)"
+
+
+def write(docs: list[documents.Document], *, fresh: bool = False) -> None:
+    """Upsert these documents and replace their identifiers; `fresh`: the tickets have none yet (a rebuild)."""
     if not docs:
         return
     ids = [d.ticket_id for d in docs]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(_upsert_sql(), [_row(d) for d in docs])
-        SearchIdentifier.objects.filter(ticket_id__in=ids).delete()
-        SearchIdentifier.objects.bulk_create(
-            [
-                SearchIdentifier(ticket_id=d.ticket_id, kind=kind, value=value, tail=value[-4:])
-                for d in docs
-                for kind, value in d.identifiers
-            ],
-            batch_size=BATCH,
-        )
+        if not fresh:
+            SearchIdentifier.objects.filter(ticket_id__in=ids).delete()
+        # Plain executemany: bulk_create's per-object SQL assembly cost more than the insert itself.
+        rows = [(d.ticket_id, kind, value, value[-4:]) for d in docs for kind, value in d.identifiers]
+        if rows:
+            cursor.executemany(IDENTIFIER_SQL, rows)
 
 
 def index_tickets(ticket_ids: Iterable[int]) -> None:
@@ -67,13 +68,14 @@ def reindex_customer(customer_id: int) -> None:
 def rebuild_search_index(*, progress: Callable[[int, int], None] | None = None, batch: int = BATCH) -> int:
     """Index every ticket (after a bulk load or an upgrade); returns the number of tickets indexed."""
     total = Ticket.objects.count()
+    fresh = not SearchIdentifier.objects.exists()
     done = 0
     last = 0
     while True:
         ids = list(Ticket.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
         if not ids:
             break
-        write(documents.build(ids))
+        write(documents.build(ids), fresh=fresh)
         last = ids[-1]
         done += len(ids)
         if progress:
