@@ -47,14 +47,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", default=str(BENCH / "results"))
+    parser.add_argument("--sqlite-path", default="", help="SQLite file to load into and keep (default: a temp dir)")
+    parser.add_argument("--reuse", action="store_true", help="skip loading when this database holds a finished load")
+    parser.add_argument("--only", default="", help="measure only workloads whose name matches this regex")
     return parser.parse_args(argv)
 
 
-def prepare_environment() -> dict[str, str]:
+def prepare_environment(sqlite_path: str = "") -> dict[str, str]:
     """SQLite in a temp dir unless DATABASE_URL names a PostgreSQL database whose name says scale or bench."""
     url = os.environ.get("DATABASE_URL", "")
     if not url:
-        os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="loopdesk-scale-")) / "scale.sqlite3")
+        path = sqlite_path or str(Path(tempfile.mkdtemp(prefix="loopdesk-scale-")) / "scale.sqlite3")
+        os.environ["SQLITE_PATH"] = str(Path(path).resolve())
         return {"SQLITE_PATH": os.environ["SQLITE_PATH"]}
     name = urllib.parse.urlparse(url).path.lstrip("/")
     if "scale" not in name and "bench" not in name:
@@ -425,9 +429,17 @@ def markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def reuse_file(args: argparse.Namespace, db_env: dict) -> Path:
+    """Where a finished load records what the workloads need, so `--reuse` can skip loading the same database."""
+    if "SQLITE_PATH" in db_env:
+        return Path(db_env["SQLITE_PATH"] + ".load.json")
+    name = urllib.parse.urlparse(db_env["DATABASE_URL"]).path.lstrip("/")
+    return Path(args.out) / f".load-{name}-{args.tickets}.json"
+
+
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
-    db_env = prepare_environment()
+    db_env = prepare_environment(args.sqlite_path)
     setup_django()
     import scale_data as sd
     from common import machine
@@ -436,8 +448,17 @@ def main(argv: list[str] | None = None) -> dict:
 
     phases: dict = {}
     started = time.perf_counter()
-    info = load(args, phases)
-    load_seconds = time.perf_counter() - started
+    saved = reuse_file(args, db_env)
+    if args.reuse and saved.exists():
+        loaded = json.loads(saved.read_text())
+        info, phases = loaded["info"], loaded["phases"]
+        load_seconds = loaded["load_seconds"]
+    else:
+        saved.unlink(missing_ok=True)
+        info = load(args, phases)
+        load_seconds = time.perf_counter() - started
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        saved.write_text(json.dumps({"info": info, "phases": phases, "load_seconds": load_seconds}))
     from django.db import connection
 
     engine = connection.vendor
@@ -448,7 +469,8 @@ def main(argv: list[str] | None = None) -> dict:
     try:
         cookie = log_in(args.port, "supervisor", "demo-Supervisor-2026")
         info["inbox_page_50"] = page_50_paths(args.port, token, info["department"])
-        spec = {"host": "127.0.0.1", "port": args.port, "workloads": workloads(args, info, token, cookie)}
+        chosen = [w for w in workloads(args, info, token, cookie) if re.search(args.only, w["name"])]
+        spec = {"host": "127.0.0.1", "port": args.port, "workloads": chosen}
         client = subprocess.run(  # noqa: S603
             [sys.executable, str(BENCH / "scale_client.py")],
             input=json.dumps(spec),
@@ -464,7 +486,8 @@ def main(argv: list[str] | None = None) -> dict:
         web.wait(30)
         worker.wait(30)
     by_name = {w["name"]: w for w in measured["workloads"]}
-    hello = by_name["hello c=32"]["throughput"]
+    hello = by_name.get("hello c=32", {}).get("throughput", 0.0)
+    w1 = by_name.get("W1 create ticket c=32", {}).get("throughput", 0.0)
     result = {
         "engine": engine,
         "tickets": info["tickets"],
@@ -475,7 +498,7 @@ def main(argv: list[str] | None = None) -> dict:
         "load_seconds": round(load_seconds, 1),
         "workloads": measured["workloads"],
         "client_cpu_seconds": measured["client_cpu_seconds"],
-        "w1_of_hello": by_name["W1 create ticket c=32"]["throughput"] / hello if hello else 0.0,
+        "w1_of_hello": w1 / hello if hello else 0.0,
         "memory_kib": memory,
         "database_bytes": database_size(db_env),
         "targets": TARGETS,
@@ -485,7 +508,7 @@ def main(argv: list[str] | None = None) -> dict:
     }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"scale-{engine}-{args.tickets}"
+    stem = out / f"scale-{engine}-{args.tickets}{'-partial' if args.only else ''}"
     stem.with_suffix(".json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
     table = markdown(result)
     stem.with_suffix(".md").write_text(table)
