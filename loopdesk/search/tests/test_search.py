@@ -126,6 +126,24 @@ def test_keyset_pages_cover_every_hit_once(agent, supervisor):
     assert sorted(seen) == sorted(made) and len(seen) == 13
 
 
+def test_matches_are_read_newest_first_from_the_index_without_a_sort(agent, supervisor):
+    """A page must not collect and sort every match: at a million tickets 支付 matches tens of thousands."""
+    for i in range(3):
+        open_(agent, f"支付失败{i}", "支付时报错")
+    with CaptureQueriesContext(connection) as ctx:
+        page = search(supervisor, "支付", limit=2)
+        search(supervisor, "支付", cursor=page.next_cursor, limit=2)
+    matching = [q["sql"] for q in ctx.captured_queries if "search_" in q["sql"] and "LIMIT" in q["sql"]]
+    assert len(matching) >= 3  # page 1, page 2 and the count
+    with connection.cursor() as cursor:
+        for sql in matching:
+            if connection.vendor == "sqlite":
+                plan = " | ".join(row[-1] for row in cursor.execute("EXPLAIN QUERY PLAN " + sql).fetchall())
+                assert "TEMP B-TREE" not in plan, plan
+            else:
+                assert "COUNT(*)" in sql or "search_document.ticket_id) DESC" in sql.replace('"', ""), sql
+
+
 def test_renaming_a_customer_reindexes_their_tickets(agent, supervisor, customer):
     ticket = open_(agent, "咨询", "咨询", customer=customer)
     update_customer(customer, name="赵六", company="远大重工")
