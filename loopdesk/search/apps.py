@@ -7,6 +7,10 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from loopdesk.search.receivers import on_tickets_written
+        from loopdesk.search.selectors import text_filter
+        from loopdesk.tickets import selectors
         from loopdesk.tickets.events import tickets_written
 
         tickets_written.connect(on_tickets_written, dispatch_uid="loopdesk.search.receivers")
+        if text_filter not in selectors.TEXT_MATCHERS:
+            selectors.TEXT_MATCHERS.append(text_filter)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -134,10 +135,20 @@ def inbox_page(user, filters: InboxFilters, *, limit: int, cursor: str = "", off
     return InboxPage(items, next_cursor, min(counted, COUNT_CAP), counted > COUNT_CAP)
 
 
+# Free text through a full-text index: the search app registers its matcher here when it is installed
+# (apps.ready), so the inbox finds what /search finds without reading every row. Without one, LIKE.
+TEXT_MATCHERS: list[Callable[[str], Q | None]] = []
+
+
 def _text_query(text: str) -> Q:
-    """Number, title and description by substring; customer identifiers only by exact value (R07)."""
-    q = Q(number__iexact=text) | Q(title__icontains=text) | Q(description__icontains=text)
-    q |= Q(customer__public_id__iexact=text) | Q(tags__name=text)
+    """Number, tags and customer identifiers by exact value (R07); the text through the full-text index, or
+    title and description by substring when no index is installed."""
+    q = Q(number__iexact=text) | Q(customer__public_id__iexact=text) | Q(tags__name=text)
+    matched = [m for m in (matcher(text) for matcher in TEXT_MATCHERS) if m is not None]
+    if not TEXT_MATCHERS:
+        matched = [Q(title__icontains=text) | Q(description__icontains=text)]
+    for extra in matched:
+        q |= extra
     phone = normalize_phone(text)
     if len(phone) >= 7:
         q |= Q(customer__phone=phone)

@@ -144,6 +144,18 @@ def test_matches_are_read_newest_first_from_the_index_without_a_sort(agent, supe
                 assert "COUNT(*)" in sql or "search_document.ticket_id) DESC" in sql.replace('"', ""), sql
 
 
+def test_the_inbox_filter_uses_the_index_for_text_replies_and_phone_suffixes(client, agent, supervisor, customer):
+    ticket = open_(agent, "洗衣机故障", "客户来电", customer=customer)
+    services.add_reply(ticket, body="拆机发现排水泵堵塞", actor=agent, is_public=False)
+    open_(agent, "空调不制冷", "其他问题")
+    _, raw = ApiToken.issue(supervisor, "test")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    found = lambda q: [t["number"] for t in client.get("/api/v1/tickets", {"q": q}, **auth).json()["items"]]  # noqa: E731
+    assert found("排水泵") == [ticket.number]  # only in a note: the old LIKE on title/description missed it
+    assert found(customer.phone[-4:]) == [ticket.number]
+    assert found("不制冷") != [] and ticket.number not in found("不制冷")
+
+
 def test_renaming_a_customer_reindexes_their_tickets(agent, supervisor, customer):
     ticket = open_(agent, "咨询", "咨询", customer=customer)
     update_customer(customer, name="赵六", company="远大重工")
