@@ -65,25 +65,67 @@ def reindex_customer(customer_id: int) -> None:
     index_tickets(Ticket.objects.filter(customer_id=customer_id).values_list("pk", flat=True))
 
 
+# PostgreSQL's GIN indexes of search_document, as the migration creates them: a rebuild into an empty index drops
+# them and builds them once at the end, which is several times faster than inserting a million rows into them.
+GIN_INDEXES = {
+    "search_document_head_gin": "CREATE INDEX search_document_head_gin ON search_document USING gin (head_vector)",
+    "search_document_doc_gin": "CREATE INDEX search_document_doc_gin ON search_document USING gin (doc_vector)",
+}
+
+
 def rebuild_search_index(*, progress: Callable[[int, int], None] | None = None, batch: int = BATCH) -> int:
-    """Index every ticket (after a bulk load or an upgrade); returns the number of tickets indexed."""
+    """Index every ticket (after a bulk load or an upgrade); returns the number of tickets indexed.
+
+    Into an empty index on PostgreSQL: one transaction, COPY instead of upserts, the GIN indexes built at the end.
+    Otherwise batch by batch, each in its own transaction, replacing what is there."""
     total = Ticket.objects.count()
-    fresh = not SearchIdentifier.objects.exists()
-    done = 0
-    last = 0
-    while True:
-        ids = list(Ticket.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
-        if not ids:
-            break
-        write(documents.build(ids), fresh=fresh)
-        last = ids[-1]
-        done += len(ids)
-        if progress:
-            progress(done, total)
+    fresh = not SearchDocument.objects.exists() and not SearchIdentifier.objects.exists()
+    if fresh and connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                for name in GIN_INDEXES:
+                    cursor.execute(f"DROP INDEX IF EXISTS {name}")
+            done = _each_batch(batch, total, progress, _copy)
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys before the DDL
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                for sql in GIN_INDEXES.values():
+                    cursor.execute(sql)
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the caller
+        return done
+    done = _each_batch(batch, total, progress, lambda docs: write(docs, fresh=fresh))
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
     return done
+
+
+def _each_batch(batch: int, total: int, progress, sink: Callable[[list[documents.Document]], None]) -> int:
+    done = last = 0
+    while True:
+        ids = list(Ticket.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            return done
+        sink(documents.build(ids))
+        last = ids[-1]
+        done += len(ids)
+        if progress:
+            progress(done, total)
+
+
+def _copy(docs: list[documents.Document]) -> None:
+    """PostgreSQL, empty index: COPY the documents and identifiers (no conflicts to resolve)."""
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor, for COPY
+        columns = "ticket_id, head, body, head_vector, doc_vector, indexed_version"
+        with raw.copy(f"COPY search_document ({columns}) FROM STDIN") as copy:
+            for doc in docs:
+                ticket_id, head_vector, doc_vector, version = _row(doc)
+                copy.write_row((ticket_id, "", "", head_vector, doc_vector, version))
+        with raw.copy(f"COPY {SearchIdentifier._meta.db_table} (ticket_id, kind, value, tail) FROM STDIN") as copy:
+            for doc in docs:
+                for kind, value in doc.identifiers:
+                    copy.write_row((doc.ticket_id, kind, value, value[-4:]))
 
 
 def is_current(ticket: Ticket) -> bool:
