@@ -62,8 +62,19 @@ def identifiers(row: dict) -> list[tuple[str, str]]:
     return [(kind, value) for kind, value in dict.fromkeys(found) if len(value) >= 4]
 
 
-def build(ticket_ids: list[int]) -> list[Document]:
-    """Documents for these tickets: three queries whatever their number, plain rows rather than model objects."""
+@dataclass
+class Source:
+    """A ticket's text before tokenising: what `read` gets from the database, `tokenize` turns into a Document."""
+
+    ticket_id: int
+    version: int
+    head: str
+    body: str
+    identifiers: list[tuple[str, str]]
+
+
+def read(ticket_ids: list[int]) -> list[Source]:
+    """The text of these tickets: three queries whatever their number, plain rows rather than model objects."""
     rows = list(Ticket.objects.filter(pk__in=ticket_ids).order_by("pk").values(*COLUMNS))
     tags: dict[int, list[str]] = defaultdict(list)
     through = Ticket.tags.through.objects.filter(ticket_id__in=ticket_ids).order_by("tag__name")
@@ -78,11 +89,24 @@ def build(ticket_ids: list[int]) -> list[Document]:
     )
     for ticket_id, body in events:
         bodies[ticket_id].append(body)
-    docs = []
+    out = []
     for row in rows:
         pk = row["pk"]
-        head = tokens(head_text(row, tags.get(pk, [])))
-        text = "\n".join([*(row[f] for f in BODY_FIELDS), *bodies.get(pk, ())])
-        body_tokens = tokens(text, limit=max(0, MAX_TOKENS - len(head)))
-        docs.append(Document(pk, row["version"], head, body_tokens, identifiers(row)))
+        body = "\n".join([*(row[f] for f in BODY_FIELDS), *bodies.get(pk, ())])
+        out.append(Source(pk, row["version"], head_text(row, tags.get(pk, [])), body, identifiers(row)))
+    return out
+
+
+def tokenize(sources: list[Source]) -> list[Document]:
+    """Pure (no database): safe to run in a forked process while the parent writes the previous batch."""
+    docs = []
+    for src in sources:
+        head = tokens(src.head)
+        body = tokens(src.body, limit=max(0, MAX_TOKENS - len(head)))
+        docs.append(Document(src.ticket_id, src.version, head, body, src.identifiers))
     return docs
+
+
+def build(ticket_ids: list[int]) -> list[Document]:
+    """Documents for these tickets."""
+    return tokenize(read(ticket_ids))
