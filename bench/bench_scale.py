@@ -160,6 +160,8 @@ def load(args: argparse.Namespace, phases: dict) -> dict:
             for model in (Customer, Asset, Order, Ticket, TicketEvent):
                 table = model._meta.db_table
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+    with sd.timed(phases, "analyze (the rebuilds' reads need the planner's statistics)"), connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     derived(phases)
     with sd.timed(phases, "analyze"), connection.cursor() as cursor:
         cursor.execute("ANALYZE")
