@@ -28,8 +28,8 @@ def _upsert_sql() -> str:
     )
 
 
-def _row(doc: documents.Document) -> tuple:
-    if connection.vendor == "postgresql":
+def _row(doc: documents.Document, vendor: str = "") -> tuple:
+    if (vendor or connection.vendor) == "postgresql":
         # The body starts two positions after the head so no phrase spans the two, as in FTS5's two columns.
         whole = tsvector(doc.head) + " " + tsvector(doc.body, start=len(doc.head) + 2)
         return (doc.ticket_id, tsvector(doc.head), whole.strip(), doc.version)
@@ -39,13 +39,19 @@ def _row(doc: documents.Document) -> tuple:
 IDENTIFIER_SQL = f"INSERT INTO {SearchIdentifier._meta.db_table} (ticket_id, kind, value, tail) VALUES (%s, %s, %s, %s)"
 
 
-def write(docs: list[documents.Document], *, fresh: bool = False) -> None:
+def _prepare(sources: list[documents.Source], vendor: str) -> tuple[list[documents.Document], list[tuple]]:
+    """Tokens and the rows to store (tsvector literals on PostgreSQL): pure, so a forked process may run it."""
+    docs = documents.tokenize(sources)
+    return docs, [_row(d, vendor) for d in docs]
+
+
+def write(docs: list[documents.Document], *, fresh: bool = False, rows: list[tuple] | None = None) -> None:
     """Upsert these documents and replace their identifiers; `fresh`: the tickets have none yet (a rebuild)."""
     if not docs:
         return
     ids = [d.ticket_id for d in docs]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(_upsert_sql(), [_row(d) for d in docs])
+        cursor.executemany(_upsert_sql(), rows if rows is not None else [_row(d) for d in docs])
         if not fresh:
             SearchIdentifier.objects.filter(ticket_id__in=ids).delete()
         # Plain executemany: bulk_create's per-object SQL assembly cost more than the insert itself.
@@ -107,7 +113,7 @@ def rebuild_search_index(
         with transaction.atomic():
             SearchIdentifier.objects.all().delete()
             SearchDocument.objects.all().delete()
-    done = _each_batch(batch, total, progress, lambda docs: write(docs, fresh=bulk), tokenizer_process)
+    done = _each_batch(batch, total, progress, lambda docs, rows: write(docs, fresh=bulk, rows=rows), tokenizer_process)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
@@ -115,7 +121,7 @@ def rebuild_search_index(
 
 
 def _each_batch(
-    batch: int, total: int, progress, sink: Callable[[list[documents.Document]], None], in_process: bool
+    batch: int, total: int, progress, sink: Callable[[list[documents.Document], list[tuple]], None], in_process: bool
 ) -> int:
     """Read batch k+1 and write batch k here while a forked process tokenises (the child never touches the
     database: it gets text and returns tokens, and leaves with os._exit, so the inherited connection is unused)."""
@@ -128,11 +134,12 @@ def _each_batch(
             if ids:
                 sources = documents.read(ids)
                 last = ids[-1]
-                pending.append(pool.apply_async(documents.tokenize, (sources,)) if pool else sources)
+                vendor = connection.vendor
+                pending.append(pool.apply_async(_prepare, (sources, vendor)) if pool else _prepare(sources, vendor))
             if pending and (len(pending) > 1 or not ids):
                 first = pending.pop(0)
-                docs = first.get() if pool else documents.tokenize(first)
-                sink(docs)
+                docs, rows = first.get() if pool else first
+                sink(docs, rows)
                 done += len(docs)
                 if progress:
                     progress(done, total)
@@ -144,14 +151,13 @@ def _each_batch(
             pool.join()
 
 
-def _copy(docs: list[documents.Document]) -> None:
+def _copy(docs: list[documents.Document], rows: list[tuple]) -> None:
     """PostgreSQL, empty index: COPY the documents and identifiers (no conflicts to resolve)."""
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         columns = "ticket_id, head, body, head_vector, doc_vector, indexed_version"
         with raw.copy(f"COPY search_document ({columns}) FROM STDIN") as copy:
-            for doc in docs:
-                ticket_id, head_vector, doc_vector, version = _row(doc)
+            for ticket_id, head_vector, doc_vector, version in rows:
                 copy.write_row((ticket_id, "", "", head_vector, doc_vector, version))
         with raw.copy(f"COPY {SearchIdentifier._meta.db_table} (ticket_id, kind, value, tail) FROM STDIN") as copy:
             for doc in docs:
