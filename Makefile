@@ -76,6 +76,7 @@ bench: env
 	DATABASE_URL=$(PG_BENCH_URL) $(UV) run python bench/bench_routing.py
 	DATABASE_URL=$(PG_BENCH_URL) $(UV) run python bench/bench_mail.py
 	DATABASE_URL=$(PG_BENCH_URL) $(UV) run python bench/bench_portal.py
+	$(MAKE) bench-scale
 
 # issue 7: N tickets in bulk, then a production server over HTTP; one database at a time (docs/scale.md)
 bench-scale: env
