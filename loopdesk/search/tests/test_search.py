@@ -156,6 +156,21 @@ def test_the_inbox_filter_uses_the_index_for_text_replies_and_phone_suffixes(cli
     assert found("不制冷") != [] and ticket.number not in found("不制冷")
 
 
+def test_one_ticket_is_read_with_cached_statements_exactly_as_many_are(agent, customer):
+    from loopdesk.search import documents
+
+    asset = AssetFactory(customer=customer, model="XQG100-14", serial_no="SN-778899")
+    order = OrderFactory(customer=customer, order_no="SO-2024/0315")
+    ticket = open_(agent, "洗衣机不脱水", "显示 E21", customer=customer, asset=asset, order=order, tags=["保修"])
+    services.add_reply(ticket, body="已安排上门", actor=agent, is_public=True)
+    other = open_(agent, "另一张", "别的问题")
+    one = documents.read([ticket.pk])
+    many = {src.ticket_id: src for src in documents.read([ticket.pk, other.pk])}
+    assert one == [many[ticket.pk]]
+    assert "XQG100-14" in one[0].head and "保修" in one[0].head and "已安排上门" in one[0].body
+    assert ("serial", "SN778899") in one[0].identifiers and ("order", "SO20240315") in one[0].identifiers
+
+
 def test_renaming_a_customer_reindexes_their_tickets(agent, supervisor, customer):
     ticket = open_(agent, "咨询", "咨询", customer=customer)
     update_customer(customer, name="赵六", company="远大重工")
