@@ -14,7 +14,6 @@ from datetime import date, datetime, time
 
 from django.db import connection
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -163,13 +162,8 @@ def text_filter(text: str) -> Q | None:
     ident = _identifier(text)
     q = Q(pk__in=_identifier_tickets(ident)) if ident else None
     if terms:
-        if connection.vendor == "postgresql":
-            ids = RawSQL(
-                "SELECT ticket_id FROM search_document WHERE doc_vector @@ %s::tsquery", [query.tsquery(terms)]
-            )
-        else:
-            ids = RawSQL("SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [query.fts_match(terms)])
-        q = Q(pk__in=ids) if q is None else q | Q(pk__in=ids)
+        anywhere = Q(pk__in=_matching(Ticket.objects.all(), terms, None).order_by().values("pk"))
+        q = anywhere if q is None else q | anywhere
     return q
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from collections.abc import Callable, Iterable
 
@@ -55,9 +56,9 @@ def write(docs: list[documents.Document], *, fresh: bool = False, rows: list[tup
         if not fresh:
             SearchIdentifier.objects.filter(ticket_id__in=ids).delete()
         # Plain executemany: bulk_create's per-object SQL assembly cost more than the insert itself.
-        rows = [(d.ticket_id, kind, value, value[-4:]) for d in docs for kind, value in d.identifiers]
-        if rows:
-            cursor.executemany(IDENTIFIER_SQL, rows)
+        found = [(d.ticket_id, kind, value, value[-4:]) for d in docs for kind, value in d.identifiers]
+        if found:
+            cursor.executemany(IDENTIFIER_SQL, found)
 
 
 def index_tickets(ticket_ids: Iterable[int]) -> None:
@@ -94,29 +95,26 @@ def rebuild_search_index(
         tokenizer_process = total > 10 * batch
     # Nearly empty (after a bulk load: only what the write path indexed since): start from nothing, in bulk.
     bulk = SearchDocument.objects.count() * 10 < total
-    if bulk and connection.vendor == "postgresql":
-        with transaction.atomic():
+    copy = bulk and connection.vendor == "postgresql"
+    with transaction.atomic() if copy else contextlib.nullcontext():
+        if bulk:
+            SearchIdentifier.objects.all().delete()
+            SearchDocument.objects.all().delete()
+        if copy:
             with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {SearchIdentifier._meta.db_table}")
-                cursor.execute(f"DELETE FROM {SearchDocument._meta.db_table}")
                 for name in GIN_INDEXES:
                     cursor.execute(f"DROP INDEX IF EXISTS {name}")
-            done = _each_batch(batch, total, progress, _copy, tokenizer_process)
-            with connection.cursor() as cursor:
+        sink = _copy if copy else (lambda docs, rows: write(docs, fresh=bulk, rows=rows))
+        done = _each_batch(batch, total, progress, sink, tokenizer_process)
+        with connection.cursor() as cursor:
+            if copy:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys before the DDL
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
                 for sql in GIN_INDEXES.values():
                     cursor.execute(sql)
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the caller
-        return done
-    if bulk:
-        with transaction.atomic():
-            SearchIdentifier.objects.all().delete()
-            SearchDocument.objects.all().delete()
-    done = _each_batch(batch, total, progress, lambda docs, rows: write(docs, fresh=bulk, rows=rows), tokenizer_process)
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+            elif connection.vendor == "sqlite":
+                cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
     return done
 
 
