@@ -3,8 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from loopdesk.accounts.models import Department
-from loopdesk.tickets.models import STATUS_CHOICES, Category, Priority
+from loopdesk.tickets.forms import filter_choices
 
 
 class SearchForm(forms.Form):
@@ -22,12 +21,5 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        anything = [("", _("Any"))]
-        self.fields["status"].choices = anything + list(STATUS_CHOICES)
-        self.fields["category"].choices = anything + [
-            (c.code, c.label) for c in Category.objects.filter(is_active=True)
-        ]
-        self.fields["priority"].choices = anything + [
-            (p.code, p.label) for p in Priority.objects.filter(is_active=True)
-        ]
-        self.fields["department"].choices = anything + [(d.code, d.label) for d in Department.objects.all()]
+        for name, choices in filter_choices(_("Any")).items():
+            self.fields[name].choices = choices

@@ -33,6 +33,17 @@ def department_choices():
     return [("", "—")] + [(d.code, d.label) for d in Department.objects.all()]
 
 
+def filter_choices(everything: str) -> dict[str, list[tuple[str, str]]]:
+    """The status, category, priority and department choices of a filter form, `everything` (no filter) first."""
+    blank = [("", everything)]
+    return {
+        "status": blank + [(s.value, workflow.STATUS_LABELS[s]) for s in workflow.Status],
+        "category": blank + category_choices(blank=False),
+        "priority": blank + priority_choices(blank=False),
+        "department": blank + department_choices()[1:],
+    }
+
+
 class InboxFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(label=_("Status"), required=False)
@@ -56,12 +67,8 @@ class InboxFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("All"))] + [
-            (s.value, workflow.STATUS_LABELS[s]) for s in workflow.Status
-        ]
-        self.fields["category"].choices = [("", _("All"))] + category_choices(blank=False)
-        self.fields["priority"].choices = [("", _("All"))] + priority_choices(blank=False)
-        self.fields["department"].choices = [("", _("All"))] + department_choices()[1:]
+        for name, choices in filter_choices(_("All")).items():
+            self.fields[name].choices = choices
         self.fields["channel"].choices = [("", _("All"))] + list(Channel.choices)
         self.fields["sort"].choices = [(k, self.SORT_LABELS[k]) for k in SORTS]
 
