@@ -37,9 +37,10 @@ def _clean(fields: dict) -> dict:
     return data
 
 
-@transaction.atomic
 def register_customer(**fields) -> Customer:
-    """A new customer with a public ID C + date + serial."""
+    """A new customer with a public ID C + date + serial.
+
+    The checks come before the transaction, so a caller's transaction needs no savepoint around it."""
     data = _clean(fields)
     if not data.get("name"):
         raise ValidationFailed(_("The customer's name is required."), fields={"name": _("This field is required.")})
@@ -47,10 +48,10 @@ def register_customer(**fields) -> Customer:
         raise ValidationFailed(
             _("This member no. belongs to another customer."), fields={"member_no": _("Already registered.")}
         )
-    return Customer.objects.create(public_id=next_public_number("C"), **data)
+    with transaction.atomic(savepoint=False):  # the serial and the row: both or neither
+        return Customer.objects.create(public_id=next_public_number("C"), **data)
 
 
-@transaction.atomic
 def find_or_register_customer(**fields) -> Customer:
     """The existing customer with this phone or email (phone first), or a newly registered one."""
     data = _clean(fields)

@@ -177,7 +177,7 @@ def _levels(revision: SlaPolicyRevision) -> list[tuple[int, str, int]]:
     return policies.escalation_schedule(revision.definition.get("escalations", []))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # part of its caller's write: nothing to roll back on its own
 def sync_ticket_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> list[SlaClock]:
     """Recompute the ticket's clocks from its events; finished clocks keep their record."""
     now = now or timezone.now()

@@ -95,7 +95,8 @@ def resolve_department(code: str | None) -> Department | None:
     return department
 
 
-def resolve_tags(names: list[str] | str | None) -> list[Tag]:
+def tag_names(names: list[str] | str | None) -> list[str]:
+    """The keywords as they will be stored (a comma-separated string or a list); refuses too many. No writes."""
     if not names:
         return []
     if isinstance(names, str):
@@ -103,7 +104,11 @@ def resolve_tags(names: list[str] | str | None) -> list[Tag]:
     cleaned = list(dict.fromkeys(n.strip()[:40] for n in names if n and n.strip()))
     if len(cleaned) > MAX_TAGS:
         raise ValidationFailed(_("Too many keywords."), fields={"tags": _("At most %d keywords.") % MAX_TAGS})
-    return [Tag.objects.get_or_create(name=name)[0] for name in cleaned]
+    return cleaned
+
+
+def resolve_tags(names: list[str] | str | None) -> list[Tag]:
+    return [Tag.objects.get_or_create(name=name)[0] for name in tag_names(names)]
 
 
 def _validate_details(details: dict[str, Any]) -> dict[str, Any]:
@@ -124,8 +129,6 @@ def _validate_details(details: dict[str, Any]) -> dict[str, Any]:
 # --- creating ---------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-@clocks_synced_once()
 def open_ticket(
     *,
     actor: User | None,
@@ -143,7 +146,10 @@ def open_ticket(
     is_major_complaint: bool = False,
     **details: Any,
 ) -> Ticket:
-    """Register feedback as a new ticket with its public number and a CREATED event."""
+    """Register feedback as a new ticket with its public number and a CREATED event.
+
+    Everything that can refuse the input is checked before the transaction starts, so a caller's transaction
+    (an email being filed, an API request) needs no savepoint around this one: two round trips fewer."""
     if channel not in Channel.values:
         raise ValidationFailed(_("Unknown channel."), fields={"channel": _("Unknown channel.")})
     if not (title or "").strip():
@@ -156,28 +162,30 @@ def open_ticket(
         )
     if order is not None and order.customer_id != customer.pk:
         raise ValidationFailed(_("The order belongs to another customer."), fields={"order": _("Not this customer's.")})
-    now = timezone.now()
-    ticket = Ticket.objects.create(
-        number=next_public_number("P", now=now),
-        title=title.strip(),
-        description=description,
-        channel=channel,
-        customer=customer,
-        asset=asset,
-        order=order,
-        category=resolve_category(category),
-        priority=resolve_priority(priority),
-        received_at=(received_at or now).replace(second=0, microsecond=0),
-        created_by=actor,
-        involves_staff=bool(involves_staff),
-        is_major_complaint=bool(is_major_complaint),
-        **_validate_details(details),
-    )
-    found_tags = resolve_tags(tags)
-    if found_tags:  # a new ticket has none to replace
-        ticket.tags.add(*found_tags)
-    record_event(ticket, TicketEvent.Kind.CREATED, actor=actor, to_status=Status.NEW, channel=channel)
-    route_ticket(ticket, trigger=Trigger.CREATED)
+    found_category, found_priority = resolve_category(category), resolve_priority(priority)
+    names, checked_details = tag_names(tags), _validate_details(details)
+    with transaction.atomic(savepoint=False), clocks_synced_once():
+        now = timezone.now()
+        ticket = Ticket.objects.create(
+            number=next_public_number("P", now=now),
+            title=title.strip(),
+            description=description,
+            channel=channel,
+            customer=customer,
+            asset=asset,
+            order=order,
+            category=found_category,
+            priority=found_priority,
+            received_at=(received_at or now).replace(second=0, microsecond=0),
+            created_by=actor,
+            involves_staff=bool(involves_staff),
+            is_major_complaint=bool(is_major_complaint),
+            **checked_details,
+        )
+        if names:  # a new ticket has none to replace
+            ticket.tags.add(*(Tag.objects.get_or_create(name=name)[0] for name in names))
+        record_event(ticket, TicketEvent.Kind.CREATED, actor=actor, to_status=Status.NEW, channel=channel)
+        route_ticket(ticket, trigger=Trigger.CREATED)
     return ticket
 
 
