@@ -37,6 +37,7 @@ def _row(doc: documents.Document, vendor: str = "") -> tuple:
     return (doc.ticket_id, " ".join(doc.head), " ".join(doc.body), doc.version)
 
 
+DELETE_IDENTIFIERS_SQL = f"DELETE FROM {SearchIdentifier._meta.db_table} WHERE ticket_id = %s"
 IDENTIFIER_SQL = f"INSERT INTO {SearchIdentifier._meta.db_table} (ticket_id, kind, value, tail) VALUES (%s, %s, %s, %s)"
 
 
@@ -51,10 +52,14 @@ def write(docs: list[documents.Document], *, fresh: bool = False, rows: list[tup
     if not docs:
         return
     ids = [d.ticket_id for d in docs]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(_upsert_sql(), rows if rows is not None else [_row(d) for d in docs])
-        if not fresh:
-            SearchIdentifier.objects.filter(ticket_id__in=ids).delete()
+    rows = rows if rows is not None else [_row(d) for d in docs]
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:  # no savepoint in a writer's transaction
+        if len(docs) == 1 and not fresh and connection.vendor == "postgresql":  # after a ticket write: one round trip
+            cursor.execute(f"WITH gone AS ({DELETE_IDENTIFIERS_SQL}) {_upsert_sql()}", [ids[0], *rows[0]])
+        else:
+            cursor.executemany(_upsert_sql(), rows)
+            if not fresh:
+                SearchIdentifier.objects.filter(ticket_id__in=ids).delete()
         # Plain executemany: bulk_create's per-object SQL assembly cost more than the insert itself.
         found = [(d.ticket_id, kind, value, value[-4:]) for d in docs for kind, value in d.identifiers]
         if found:
