@@ -11,13 +11,15 @@ from email.policy import compat32
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Case, Q, Subquery, Value, When
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loopdesk.attachments.services import Incoming, keep_files
 from loopdesk.core.errors import IllegalTransition
 from loopdesk.customers.models import Contact, Customer
-from loopdesk.customers.services import find_or_register_customer
+from loopdesk.customers.services import register_customer
 from loopdesk.mail import threading
 from loopdesk.mail.models import InboundMessage, Mailbox
 from loopdesk.mail.parsing import ParsedMessage, parse_message
@@ -364,12 +366,22 @@ def _open(message: InboundMessage, parsed: ParsedMessage, related: Ticket | None
 
 
 def _customer(parsed: ParsedMessage) -> Customer:
+    """The customer whose contact has this address (the first contact), else the first customer with it, else a new
+    one; the two look-ups and the load are one query (a round trip each was a tenth of filing a new email)."""
     address = parsed.from_address
-    known = Contact.objects.with_email(address).order_by("id").values_list("customer_id", flat=True).first()
-    if known is not None:
-        return Customer.objects.get(pk=known)
+    contact = Contact.objects.with_email(address).order_by("id").values("customer_id")[:1]
+    lower = address.strip().lower()
+    found = (
+        Customer.objects.annotate(email_lower=Lower("email"))
+        .filter(Q(pk=Subquery(contact)) | Q(email_lower=lower))
+        .annotate(by_contact=Case(When(pk=Subquery(contact), then=Value(0)), default=Value(1)))
+        .order_by("by_contact", "id")
+        .first()
+    )
+    if found is not None:
+        return found
     name = parsed.from_name.strip() or address.split("@", 1)[0]
-    return find_or_register_customer(name=name[:100], email=address)
+    return register_customer(name=name[:100], email=address)  # nobody has the address: no second look-up
 
 
 def participants(ticket: Ticket) -> set[str]:
