@@ -11,8 +11,8 @@ from email.policy import compat32
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Case, Q, Subquery, Value, When
-from django.db.models.functions import Lower
+from django.db.models import Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -369,15 +369,10 @@ def _customer(parsed: ParsedMessage) -> Customer:
     """The customer whose contact has this address (the first contact), else the first customer with it, else a new
     one; the two look-ups and the load are one query (a round trip each was a tenth of filing a new email)."""
     address = parsed.from_address
-    contact = Contact.objects.with_email(address).order_by("id").values("customer_id")[:1]
-    lower = address.strip().lower()
-    found = (
-        Customer.objects.annotate(email_lower=Lower("email"))
-        .filter(Q(pk=Subquery(contact)) | Q(email_lower=lower))
-        .annotate(by_contact=Case(When(pk=Subquery(contact), then=Value(0)), default=Value(1)))
-        .order_by("by_contact", "id")
-        .first()
-    )
+    by_contact = Contact.objects.with_email(address).order_by("id").values("customer_id")[:1]
+    by_address = Customer.objects.with_email(address).order_by("id").values("pk")[:1]
+    # two uncorrelated scalar subqueries, each on its lower-case email index, then the primary key
+    found = Customer.objects.filter(pk=Coalesce(Subquery(by_contact), Subquery(by_address))).first()
     if found is not None:
         return found
     name = parsed.from_name.strip() or address.split("@", 1)[0]
