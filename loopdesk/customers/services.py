@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from loopdesk.audit.models import AuditEntry
@@ -56,13 +58,18 @@ def find_or_register_customer(**fields) -> Customer:
     """The existing customer with this phone or email (phone first), or a newly registered one."""
     data = _clean(fields)
     phone, email = normalize_phone(data.get("phone", "")), data.get("email", "")
-    found = None
+    lookups = []
     if phone:
-        found = Customer.objects.filter(phone=phone).order_by("id").values_list("pk", flat=True).first()
-    if found is None and email:
-        found = Customer.objects.with_email(email).order_by("id").values_list("pk", flat=True).first()
-    if found is not None:  # the look-ups read ids only; the one customer found is loaded once
-        return Customer.objects.get(pk=found)
+        lookups.append(Customer.objects.filter(phone=phone))
+    if email:
+        lookups.append(Customer.objects.with_email(email))
+    # One statement: the first match of each look-up as an uncorrelated scalar subquery (each on its index),
+    # phone before email, then the one customer by primary key.
+    firsts = [Subquery(qs.order_by("id").values("pk")[:1]) for qs in lookups]
+    if firsts:
+        found = Customer.objects.filter(pk=Coalesce(*firsts) if len(firsts) > 1 else firsts[0]).first()
+        if found is not None:
+            return found
     return register_customer(**data)
 
 
