@@ -94,22 +94,34 @@ def clock_out(view) -> dict[str, Any]:
     }
 
 
-def ticket_out(ticket, *, reveal: bool, badge=None) -> dict[str, Any]:
+def ticket_out(ticket, *, reveal: bool, badge=None, tags: list[str] | None = None) -> dict[str, Any]:
+    """The ticket's fields; `tags` are names already known (else read through `ticket.tags`)."""
     data = {field: getattr(ticket, field) for field in TICKET_FIELDS}
     data["sla"] = badge_out(badge)
     data["customer"] = customer_fields(ticket.customer, reveal=reveal)
     data["category"] = ticket.category.code if ticket.category_id else None
     data["priority"] = ticket.priority.code if ticket.priority_id else None
-    data["tags"] = [tag.name for tag in ticket.tags.all()]
+    data["tags"] = [tag.name for tag in ticket.tags.all()] if tags is None else tags
     data["owner"] = ticket.owner.username if ticket.owner_id else None
     data["owner_department"] = ticket.owner_department.code if ticket.owner_department_id else None
     return data
 
 
-def ticket_detail_out(ticket, events, satisfactions, *, reveal: bool, clocks=(), ticket_sla=None) -> dict[str, Any]:
+def ticket_detail_out(
+    ticket,
+    events,
+    satisfactions,
+    *,
+    reveal: bool,
+    clocks=(),
+    ticket_sla=None,
+    tags: list[str] | None = None,
+    watchers: list[str] | None = None,
+) -> dict[str, Any]:
+    """The ticket with its timeline and clocks; `tags` and `watchers` are names already known, else read."""
     open_clocks = [c for c in clocks if c.clock.is_open]
-    data = ticket_out(ticket, reveal=reveal, badge=open_clocks[0].badge if open_clocks else None)
-    data["watchers"] = sorted(u.username for u in ticket.watchers.all())
+    data = ticket_out(ticket, reveal=reveal, badge=open_clocks[0].badge if open_clocks else None, tags=tags)
+    data["watchers"] = sorted(u.username for u in ticket.watchers.all()) if watchers is None else sorted(watchers)
     data["sla_clocks"] = [clock_out(view) for view in clocks]
     data["sla_policy"] = (
         {

@@ -75,13 +75,25 @@ class ClockView:
 def clocks_of(ticket: Ticket, *, now: dt.datetime | None = None) -> list[ClockView]:
     """Every clock of the ticket, open ones first by due time, for the ticket page and the API."""
     now = now or timezone.now()
-    clocks = list(SlaClock.objects.filter(ticket_id=ticket.pk).select_related("calendar"))
+    # no ORDER BY: the sort below decides (milestone and cycle are unique per ticket), and the model's ordering
+    # would join the ticket table only to order by its receipt time
+    clocks = list(SlaClock.objects.filter(ticket_id=ticket.pk).select_related("calendar").order_by())
     clocks.sort(key=lambda c: (c.state not in OPEN_STATES, c.due_at is None, c.due_at or now, c.milestone, c.cycle))
     return [ClockView(c, _badge(c, now)) for c in clocks]
 
 
 def policy_of(ticket: Ticket) -> TicketSla | None:
     return TicketSla.objects.select_related("revision__policy").filter(ticket_id=ticket.pk).first()
+
+
+def due_and_policy_of(ticket: Ticket) -> tuple[dt.datetime | None, TicketSla | None]:
+    """The ticket's stored due time (the clock sync writes it with an UPDATE) and its policy, in one query."""
+    row = (
+        Ticket.objects.select_related("sla__revision__policy")
+        .only("due_at", "sla__revision__number", "sla__revision__policy__code", "sla__revision__policy__name")
+        .get(pk=ticket.pk)
+    )
+    return row.due_at, getattr(row, "sla", None)  # no SLA row: the reverse one-to-one raises AttributeError
 
 
 def clocks_at_risk(user, *, within: dt.timedelta, now: dt.datetime | None = None) -> list[ClockView]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
@@ -29,7 +31,7 @@ from loopdesk.core.errors import PermissionDenied, ValidationFailed
 from loopdesk.customers.services import find_or_register_customer
 from loopdesk.sla import selectors as sla_selectors
 from loopdesk.tickets import selectors, services
-from loopdesk.tickets.models import Category, Priority
+from loopdesk.tickets.models import Category, Priority, Ticket, TicketEvent
 
 router = Router(tags=["tickets"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -81,6 +83,34 @@ def detail_response(request: AuthedRequest, ticket, *, reload: bool = True) -> d
     )
 
 
+def created_response(request: AuthedRequest, ticket: Ticket, *, tagged: bool) -> dict:
+    """What `detail_response` would answer for a ticket `open_ticket` has just created, from the ticket in hand.
+
+    open_ticket and the routing it runs write the row through this instance, except the due time (the clock
+    sync's UPDATE, read with the policy). The received and occurred times keep the client's offset until read
+    back in UTC. A new ticket has no satisfactions; its tags come from the request (`tagged`) and from routing,
+    its watchers only from routing, and routing names what it added in its ROUTED event: each is read only when
+    that says it can be non-empty."""
+    events = list(selectors.timeline(ticket))
+    routed = [e.data for e in events if e.kind == TicketEvent.Kind.ROUTED]
+    ticket.due_at, ticket_sla = sla_selectors.due_and_policy_of(ticket)
+    ticket.received_at = ticket.received_at.astimezone(dt.UTC)
+    if ticket.occurred_at is not None:
+        ticket.occurred_at = ticket.occurred_at.astimezone(dt.UTC)
+    reveal = may_reveal(request)
+    audit_reveal(request, [ticket.customer])
+    return ticket_detail_out(
+        ticket,
+        events,
+        (),
+        reveal=reveal,
+        clocks=sla_selectors.clocks_of(ticket),
+        ticket_sla=ticket_sla,
+        tags=None if tagged or any(d.get("tags") for d in routed) else [],
+        watchers=None if any(d.get("watchers") for d in routed) else [],
+    )
+
+
 @router.post("/tickets", response={201: TicketDetailOut, **ERRORS})
 def create_ticket(request: AuthedRequest, payload: TicketCreateIn):
     """Register a ticket; a repeated `Idempotency-Key` returns the ticket the first request created."""
@@ -99,8 +129,8 @@ def create_ticket(request: AuthedRequest, payload: TicketCreateIn):
         if record is None:
             raise
         request.idempotent_replay = True
-        ticket = record.ticket
-    return Status(201, detail_response(request, ticket))
+        return Status(201, detail_response(request, record.ticket))
+    return Status(201, created_response(request, ticket, tagged=bool(data.get("tags"))))
 
 
 @transaction.atomic
