@@ -80,8 +80,16 @@ def ticket_counts(
     dims: Dimensions, events: Iterable[tuple[str, Mapping[str, Any], dt.datetime]], zone: ZoneInfo
 ) -> dict[Row, Counter[str]]:
     """Everything one ticket contributes: `opened` on its day of receipt plus each counted event."""
-    rows: dict[Row, Counter[str]] = defaultdict(Counter)
+    rows = defaultdict(Counter, events_counts(dims, events, zone))
     rows[row_of(dims, dims.received_at, zone)]["opened"] += 1
+    return dict(rows)
+
+
+def events_counts(
+    dims: Dimensions, events: Iterable[tuple[str, Mapping[str, Any], dt.datetime]], zone: ZoneInfo
+) -> dict[Row, Counter[str]]:
+    """What the given events add to a ticket filed under `dims`, per row (rows they leave alone are absent)."""
+    rows: dict[Row, Counter[str]] = defaultdict(Counter)
     for kind, data, created_at in events:
         counts = event_counts(kind, data, created_at, dims.received_at)
         if counts:
@@ -102,3 +110,13 @@ def difference(new: Mapping[Row, Counter[str]], old: Mapping[Row, Counter[str]])
         if delta:
             out[row] = delta
     return out
+
+
+def merged(parts: Iterable[Mapping[Row, Mapping[str, int]]]) -> dict[Row, dict[str, int]]:
+    """The sum of several per-row changes, without rows or counters that end at zero."""
+    total: dict[Row, Counter[str]] = defaultdict(Counter)
+    for part in parts:
+        for row, counts in part.items():
+            total[row].update(counts)
+    out = {row: {m: n for m, n in counts.items() if n} for row, counts in total.items()}
+    return {row: counts for row, counts in out.items() if counts}

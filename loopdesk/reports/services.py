@@ -1,4 +1,4 @@
-"""Keeping the daily statistics: counted in the writer's transaction per event, rebuilt set-based after bulk loads."""
+"""Keeping the daily statistics: the atomic upsert the write path adds with (see counting), the set-based rebuild."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from loopdesk.reports import metrics
-from loopdesk.reports.metrics import METRICS, Dimensions, Row
+from loopdesk.reports.metrics import METRICS, Row
 from loopdesk.reports.models import DailyStat, TicketStatKey
 from loopdesk.tickets.models import Ticket, TicketEvent
 
@@ -21,57 +21,9 @@ KEY_TABLE = TicketStatKey._meta.db_table
 DIMENSION_COLUMNS = ("day", "category_key", "department_key")
 
 
-def _zone() -> ZoneInfo:
+def local_zone() -> ZoneInfo:
+    """The zone whose days the statistics count (TIME_ZONE)."""
     return ZoneInfo(timezone.get_default_timezone_name())
-
-
-def dimensions_of(ticket: Ticket) -> Dimensions:
-    return Dimensions(ticket.received_at, ticket.category_id or 0, ticket.owner_department_id or 0)
-
-
-def count_event(event: TicketEvent) -> None:
-    """Add one new event to the daily counters, moving the ticket's earlier counts if its dimensions changed.
-
-    Runs in the writer's transaction; the ticket's row lock (every service takes it) orders writers of one
-    ticket, and the counters themselves are atomic upserts, so parallel writers of other tickets never lose
-    an increment."""
-    ticket = event.ticket
-    dims = dimensions_of(ticket)
-    # read every time, not kept on the instance: a rolled-back transaction would leave that copy wrong
-    new_ticket = event.kind == TicketEvent.Kind.CREATED
-    known = None if new_ticket else _stored_dimensions(ticket.pk)
-    zone = _zone()
-    if known == dims:
-        counts = metrics.event_counts(event.kind, event.data, event.created_at, dims.received_at)
-        changes = {metrics.row_of(dims, event.created_at, zone): dict(counts)} if counts else {}
-    elif new_ticket:
-        changes = metrics.difference(metrics.ticket_counts(dims, [], zone), {})
-    else:  # first sight of a ticket loaded in bulk, or a new category/department/receipt time
-        history = _counted_events(ticket.pk)
-        before = [e[:3] for e in history if e[3] != event.pk]
-        old = metrics.ticket_counts(known, before, zone) if known else {}
-        changes = metrics.difference(metrics.ticket_counts(dims, [e[:3] for e in history], zone), old)
-    if known != dims:
-        _store_dimensions(ticket.pk, dims, is_new=known is None)
-    add_to_daily_stats(changes)
-
-
-def _stored_dimensions(ticket_id: int) -> Dimensions | None:
-    row = TicketStatKey.objects.filter(ticket_id=ticket_id).first()
-    return Dimensions(row.received_at, row.category_key, row.department_key) if row else None
-
-
-def _store_dimensions(ticket_id: int, dims: Dimensions, *, is_new: bool) -> None:
-    values = {"received_at": dims.received_at, "category_key": dims.category, "department_key": dims.department}
-    if is_new:
-        TicketStatKey.objects.create(ticket_id=ticket_id, **values)
-    else:
-        TicketStatKey.objects.filter(ticket_id=ticket_id).update(**values)
-
-
-def _counted_events(ticket_id: int) -> list[tuple]:
-    rows = TicketEvent.objects.filter(ticket_id=ticket_id, kind__in=metrics.COUNTED_KINDS)
-    return list(rows.values_list("kind", "data", "created_at", "pk"))
 
 
 def add_to_daily_stats(changes: Mapping[Row, Mapping[str, int]]) -> None:
@@ -168,7 +120,7 @@ def _fixed_offset_minutes(zone: ZoneInfo, start: dt.date | None, end: dt.date | 
 
 def _window(field: str, start: dt.date | None, end: dt.date | None) -> Q:
     """Local days start..end inclusive, as a range on the stored instant (so an index on it can be used)."""
-    zone, q = _zone(), Q()
+    zone, q = local_zone(), Q()
     if start is not None:
         q &= Q(**{f"{field}__gte": dt.datetime.combine(start, dt.time.min, zone)})
     if end is not None:
@@ -243,7 +195,7 @@ def rebuild_daily_stats(start: dt.date | None = None, end: dt.date | None = None
     One INSERT ... SELECT over two GROUP BY queries (receipts by day; counted events joined to their
     tickets, by day, kind and outcome or score) replaces the rows of the range; tickets without a
     statistics key (loaded in bulk) get one, and a full rebuild renews every key. Returns the rows written."""
-    offset = _fixed_offset_minutes(_zone(), start, end)
+    offset = _fixed_offset_minutes(local_zone(), start, end)
     DailyStat.objects.filter(**_day_range(start, end)).delete()
     opened_sql, opened_params = _opened(start, end, offset).query.sql_with_params()
     events_sql, events_params = _events(start, end, offset).query.sql_with_params()

@@ -37,6 +37,11 @@ def clocks_synced_once() -> Iterator[None]:
         tickets_written.send(sender=Ticket, ticket_ids=list(pending))
 
 
+def current_service_call() -> object | None:
+    """The clocks_synced_once call running now (the same object until it ends), or None outside one."""
+    return _pending.get()
+
+
 # Sent inside the writer's transaction after each event; receivers (customer email) write in that transaction.
 event_recorded = Signal()
 # Sent inside the writer's transaction once per service call with the ids of the tickets it wrote (the search

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from loopdesk.reports.metrics import Dimensions, difference, event_counts, ticket_counts
+from loopdesk.reports.metrics import Dimensions, difference, event_counts, events_counts, merged, ticket_counts
 
 UTC, SHANGHAI = dt.UTC, ZoneInfo("Asia/Shanghai")
 RECEIVED = dt.datetime(2026, 3, 1, 15, 30, tzinfo=UTC)  # 23:30 in Shanghai, 1 March
@@ -57,3 +57,19 @@ def test_nothing_changes_when_nothing_moved():
     counts = ticket_counts(Dimensions(RECEIVED, 1, 2), [("closed", {}, LATER)], SHANGHAI)
 
     assert difference(counts, counts) == {}
+
+
+def test_the_events_of_one_call_add_without_a_second_receipt():
+    events = [("created", {}, RECEIVED), ("routed", {}, RECEIVED), ("resolved", {}, LATER), ("reopened", {}, LATER)]
+
+    counts = events_counts(Dimensions(RECEIVED, 1, 2), events, SHANGHAI)
+
+    assert counts == {(dt.date(2026, 3, 2), 1, 2): {"resolved": 1, "resolution_seconds": 3605, "reopened": 1}}
+
+
+def test_merged_sums_the_changes_of_several_tickets_and_drops_what_cancels_out():
+    day = dt.date(2026, 3, 2)
+    parts = [{(day, 1, 2): {"opened": 1, "resolved": 1}}, {(day, 1, 2): {"opened": -1}, (day, 1, 5): {"opened": 1}}]
+
+    assert merged(parts) == {(day, 1, 2): {"resolved": 1}, (day, 1, 5): {"opened": 1}}
+    assert merged([{(day, 1, 2): {"opened": 1}}, {(day, 1, 2): {"opened": -1}}]) == {}
