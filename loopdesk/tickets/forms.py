@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from loopdesk.accounts.models import Department, User
@@ -188,6 +191,18 @@ class TransitionForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k != "version" and v not in (None, "")}
 
 
+def transition_initial(ticket, transition: workflow.Transition) -> dict:
+    """A blank transition form starts from the ticket's version and its current category, priority and owner."""
+    initial = {"version": ticket.version}
+    if "category" in transition.required + transition.optional and ticket.category_id:
+        initial["category"] = ticket.category.code
+    if "priority" in transition.required + transition.optional and ticket.priority_id:
+        initial["priority"] = ticket.priority.code
+    if "owner" in transition.required and ticket.owner_id:
+        initial["owner"] = ticket.owner.username
+    return initial
+
+
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), max_length=100_000)
     is_public = forms.TypedChoiceField(
@@ -247,3 +262,21 @@ class SatisfactionForm(forms.Form):
 
 class RevealForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class SideStep(NamedTuple):
+    """A ticket-page action beside the loop's transitions: its form, its button and its submit label."""
+
+    form: type[forms.Form]
+    label: str | Promise
+    submit: str | Promise
+
+
+SIDE_STEPS = {
+    "satisfaction": SideStep(SatisfactionForm, _("Record satisfaction (callback)"), _("Save satisfaction")),
+    "priority": SideStep(PriorityForm, _("Change priority"), _("Change priority")),
+    "onsite": SideStep(OnsiteForm, _("Arrived on site"), _("Record arrival")),
+    "reply": SideStep(ReplyForm, _("Reply or internal note"), _("Add")),
+    "progress": SideStep(ProgressForm, _("Progress update"), _("Add progress")),
+}
+SIDE_GROUPS = (("satisfaction",), ("priority", "onsite"), ("reply", "progress"))  # one card each on the page

@@ -15,4 +15,5 @@ urlpatterns = [
     path("tickets/<str:number>/priority", views.change_priority, name="priority"),
     path("tickets/<str:number>/onsite", views.onsite, name="onsite"),
     path("tickets/<str:number>/reveal/<str:field>", views.reveal, name="reveal"),
+    path("tickets/<str:number>/form", views.step_form, name="step_form"),
 ]

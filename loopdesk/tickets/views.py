@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,6 +27,8 @@ from loopdesk.routing.forms import ApproveForm, DeclineForm, EscalateForm
 from loopdesk.sla import selectors as sla_selectors
 from loopdesk.tickets import selectors, services, workflow
 from loopdesk.tickets.forms import (
+    SIDE_GROUPS,
+    SIDE_STEPS,
     InboxFilterForm,
     NewTicketForm,
     OnsiteForm,
@@ -29,6 +38,7 @@ from loopdesk.tickets.forms import (
     RevealForm,
     SatisfactionForm,
     TransitionForm,
+    transition_initial,
 )
 
 PAGE_SIZE = 50
@@ -115,23 +125,96 @@ def _chosen_customer(form: NewTicketForm) -> dict | None:
     return customer_fields(customer, reveal=False) if customer else None
 
 
-def _detail_context(request: AuthedRequest, ticket, bound: dict | None = None) -> dict:
-    """Everything the ticket page shows; `bound` replaces one form with its rejected, filled-in copy."""
-    bound = bound or {}
-    user = request.user
+@dataclass
+class Step:
+    """One action button of the ticket page: where its form posts, and the form itself once it is shown."""
+
+    key: str
+    label: str | Promise
+    action: str
+    form_url: str
+    submit: str | Promise = ""
+    transition: workflow.Transition | None = None
+    form: forms.Form | None = None  # None: fetched from `form_url` when the agent opens the step
+
+
+def _step_groups(user, ticket) -> list[list[Step]]:
+    """The steps `user` may take on `ticket` now, one list per card of the page (the transitions first).
+
+    The page's buttons and the step-form endpoint both start from here, so a form is never handed out for a
+    step the page would not offer."""
     permissions = user.get_all_permissions()
+    is_owner, is_archived = ticket.owner_id == user.pk, ticket.is_archived
     transitions = workflow.available_transitions(
-        ticket.status,
-        is_archived=ticket.is_archived,
-        is_owner=ticket.owner_id == user.pk,
-        permissions=permissions,
+        ticket.status, is_archived=is_archived, is_owner=is_owner, permissions=permissions
     )
-    forms = []
-    for transition in transitions:
-        form = bound.get(transition.to) or TransitionForm(transition, initial=_initial(ticket, transition))
-        forms.append(form)
-    rejected = [f for f in bound.values() if isinstance(f, TransitionForm) and f.transition not in transitions]
-    forms.extend(rejected)  # a refused step keeps its form and input on screen, with the reason
+    offered = {
+        "satisfaction": ticket.status in services.SATISFACTION_STATUSES
+        and not is_archived
+        and user.has_perm("tickets.record_satisfaction"),
+        "priority": workflow.may_change_priority(ticket.status, is_archived=is_archived, permissions=permissions),
+        "onsite": workflow.may_record_arrival(
+            ticket.status, is_archived=is_archived, is_owner=is_owner, permissions=permissions
+        ),
+        "reply": not is_archived,
+        "progress": not is_archived and ticket.is_open,
+    }
+    return [[_transition_step(ticket, t) for t in transitions]] + [
+        [_side_step(ticket, key) for key in group if offered[key]] for group in SIDE_GROUPS
+    ]
+
+
+def _transition_step(ticket, transition: workflow.Transition, form: forms.Form | None = None) -> Step:
+    to = transition.to.value
+    return Step(
+        key=to,
+        label=transition.label,
+        action=reverse("tickets:transition", args=[ticket.number, to]),
+        form_url=_form_url(ticket, to),
+        transition=transition,
+        form=form,
+    )
+
+
+def _side_step(ticket, key: str, form: forms.Form | None = None) -> Step:
+    return Step(
+        key=key,
+        label=SIDE_STEPS[key].label,
+        action=reverse(f"tickets:{key}", args=[ticket.number]),
+        form_url=_form_url(ticket, key),
+        submit=SIDE_STEPS[key].submit,
+        form=form,
+    )
+
+
+def _form_url(ticket, key: str) -> str:
+    return f"{reverse('tickets:step_form', args=[ticket.number])}?{urlencode({'step': key})}"
+
+
+def _blank_form(ticket, step: Step) -> forms.Form:
+    if step.transition is not None:
+        return TransitionForm(step.transition, initial=transition_initial(ticket, step.transition))
+    if step.key == "priority":
+        return PriorityForm(initial={"expected_version": ticket.version})
+    return SIDE_STEPS[step.key].form()
+
+
+def _detail_context(request: AuthedRequest, ticket, shown: dict | None = None) -> dict:
+    """Everything the ticket page shows; `shown` forms (a rejected, filled-in copy) are rendered open in place.
+
+    The other steps render only their button: their form is fetched when the agent opens one (`step_form`)."""
+    shown = dict(shown or {})
+    user = request.user
+    groups = _step_groups(user, ticket)
+    for step in (step for group in groups for step in group):
+        step.form = shown.pop(step.key, None)
+    for key, form in shown.items():  # a refused step keeps its form and input on screen, with the reason
+        if isinstance(form, TransitionForm):
+            groups[0].append(_transition_step(ticket, form.transition, form))
+        elif key in SIDE_STEPS:
+            index = next(i for i, keys in enumerate(SIDE_GROUPS, start=1) if key in keys)
+            groups[index].append(_side_step(ticket, key, form))
+    is_owner, permissions = ticket.owner_id == user.pk, user.get_all_permissions()
     return {
         "ticket": ticket,
         "customer": customer_fields(ticket.customer, reveal=False),
@@ -140,35 +223,19 @@ def _detail_context(request: AuthedRequest, ticket, bound: dict | None = None) -
         "mail_messages": ticket.inbound_messages.defer("raw").order_by("received_at"),
         "attachments": ticket.attachments.all(),
         "satisfactions": ticket.satisfactions.select_related("recorded_by"),
-        "transition_forms": forms,
-        "reply_form": bound.get("reply") or ReplyForm(),
-        "progress_form": bound.get("progress") or ProgressForm(),
-        "satisfaction_form": bound.get("satisfaction") or SatisfactionForm(),
-        "priority_form": bound.get("priority") or PriorityForm(initial={"expected_version": ticket.version}),
-        "onsite_form": bound.get("onsite") or OnsiteForm(),
-        "can_change_priority": workflow.may_change_priority(
-            ticket.status, is_archived=ticket.is_archived, permissions=permissions
-        ),
-        "can_onsite": workflow.may_record_arrival(
-            ticket.status, is_archived=ticket.is_archived, is_owner=ticket.owner_id == user.pk, permissions=permissions
-        ),
+        "step_groups": groups,
         "clocks": sla_selectors.clocks_of(ticket),
         "ticket_sla": sla_selectors.policy_of(ticket),
         "calendar_warnings": sla_selectors.calendar_warnings(),
-        "can_satisfaction": ticket.status in services.SATISFACTION_STATUSES
-        and not ticket.is_archived
-        and user.has_perm("tickets.record_satisfaction"),
         "can_archive": ticket.status == workflow.Status.CLOSED
         and not ticket.is_archived
         and user.has_perm("tickets.archive_ticket"),
-        "open_form": next(iter(bound), None),
-        "can_decline": workflow.may_decline(
-            ticket.status, is_archived=ticket.is_archived, is_owner=ticket.owner_id == user.pk
-        ),
+        "can_decline": workflow.may_decline(ticket.status, is_archived=ticket.is_archived, is_owner=is_owner),
         "can_escalate": workflow.may_escalate(
-            ticket.status, is_archived=ticket.is_archived, is_owner=ticket.owner_id == user.pk, permissions=permissions
+            ticket.status, is_archived=ticket.is_archived, is_owner=is_owner, permissions=permissions
         ),
-        "can_approve": workflow.may_approve(
+        "can_approve": bool(ticket.approval_role)  # the roles cost a query; most tickets need no approval
+        and workflow.may_approve(
             ticket.approval_role,
             is_approved=ticket.approved_at is not None,
             is_archived=ticket.is_archived,
@@ -180,22 +247,29 @@ def _detail_context(request: AuthedRequest, ticket, bound: dict | None = None) -
     }
 
 
-def _initial(ticket, transition: workflow.Transition) -> dict:
-    initial = {"version": ticket.version}
-    if "category" in transition.required + transition.optional and ticket.category_id:
-        initial["category"] = ticket.category.code
-    if "priority" in transition.required + transition.optional and ticket.priority_id:
-        initial["priority"] = ticket.priority.code
-    if "owner" in transition.required and ticket.owner_id:
-        initial["owner"] = ticket.owner.username
-    return initial
-
-
 @login_required
 @require_GET
 def detail(request: AuthedRequest, number: str) -> HttpResponse:
     ticket = _ticket_or_404(request, number)
     return render(request, "tickets/detail.html", _detail_context(request, ticket))
+
+
+@login_required
+@require_GET
+def step_form(request: AuthedRequest, number: str) -> HttpResponse:
+    """The form of one step (`?step=`), fetched when the agent opens it; without htmx, the page with it open."""
+    ticket = _ticket_or_404(request, number)
+    step = request.GET.get("step", "")
+    if step not in SIDE_STEPS and workflow.transition_to(step) is None:
+        raise Http404
+    offered = next((s for group in _step_groups(request.user, ticket) for s in group if s.key == step), None)
+    if offered is None:
+        raise PermissionDenied
+    form = _blank_form(ticket, offered)
+    if not request.htmx:
+        return render(request, "tickets/detail.html", _detail_context(request, ticket, {step: form}))
+    offered.form = form
+    return render(request, "tickets/_step_form.html", {"ticket": ticket, "step": offered})
 
 
 def _rerender(request: AuthedRequest, ticket, key: str, form, status: int = 400) -> HttpResponse:

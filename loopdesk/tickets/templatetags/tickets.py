@@ -1,7 +1,8 @@
-"""Template filters for tickets: translated status labels."""
+"""Template filters for tickets: translated status and event labels."""
 
 from django import template
 
+from loopdesk.tickets.models import TicketEvent
 from loopdesk.tickets.workflow import STATUS_LABELS, Status
 
 register = template.Library()
@@ -11,6 +12,15 @@ register = template.Library()
 def status_label(value: str) -> str:
     try:
         return str(STATUS_LABELS[Status(value)])
+    except ValueError:
+        return value
+
+
+@register.filter
+def event_label(value: str) -> str:
+    """An event kind's label; `get_kind_display` would rebuild the whole choices dict for every timeline row."""
+    try:
+        return str(TicketEvent.Kind(value).label)
     except ValueError:
         return value
 
