@@ -102,16 +102,23 @@ def assign_by_strategy(
     exclude: set[int] | None = None,
     actor: User | None = None,
     now: dt.datetime | None = None,
+    first_assignment: bool = False,
     **data: Any,
 ) -> User | None:
-    """Pick a member by strategy under the department's lock and assign; None leaves it in the queue."""
+    """Pick a member by strategy under the department's lock and assign; None leaves it in the queue.
+
+    `first_assignment`: the ticket was created in this call, so it has no earlier owner to look up."""
     now = now or timezone.now()
-    routing_of(department)
-    setting = DepartmentRouting.objects.select_for_update().get(department=department)
+    locked = DepartmentRouting.objects.select_for_update()
+    try:
+        setting = locked.get(department=department)
+    except DepartmentRouting.DoesNotExist:  # a department never configured gets its defaults first
+        routing_of(department)
+        setting = locked.get(department=department)
     strategy = strategy or setting.strategy
     exclude = set(exclude or ())
     users = {u.pk: u for u in members(department, role=member_role)}
-    previous = ticket.owner_id if ticket.owner_id else _previous_owner(ticket)
+    previous = ticket.owner_id if ticket.owner_id or first_assignment else _previous_owner(ticket)
     while True:
         pick = assignment.choose_owner(
             strategy,
@@ -265,14 +272,16 @@ def _assign_after_routing(
                 _assign(ticket, owner, department, actor=actor, strategy="rule_owner")
                 return
     if department is not None:
+        created = trigger == Trigger.CREATED  # a ticket created in this call: nobody declined or owned it yet
         assign_by_strategy(
             ticket,
             department,
             strategy=acts.strategy,
             member_role=acts.member_role,
-            exclude=_decliners(ticket),
+            exclude=set() if created else _decliners(ticket),
             actor=actor,
             now=now,
+            first_assignment=created,
         )
 
 
