@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from loopdesk.core.errors import NotFound, ValidationFailed
@@ -24,3 +25,13 @@ def get_customer(public_id: str) -> Customer:
     if customer is None:
         raise NotFound(_("Customer not found."))
     return customer
+
+
+def first_customer(*lookups: QuerySet) -> Customer | None:
+    """The customer of the first look-up that finds one, in one statement: each look-up (a queryset of rows with a
+    `customer_id`, e.g. contacts by email, or of customers) is an uncorrelated scalar subquery on its own index,
+    its lowest id first, then the one customer is read by primary key."""
+    firsts = [Subquery(qs.order_by("id").values("pk" if qs.model is Customer else "customer_id")[:1]) for qs in lookups]
+    if not firsts:
+        return None
+    return Customer.objects.filter(pk=Coalesce(*firsts) if len(firsts) > 1 else firsts[0]).first()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Subquery
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from loopdesk.audit.models import AuditEntry
@@ -13,6 +11,7 @@ from loopdesk.core.errors import PermissionDenied, ValidationFailed
 from loopdesk.core.masking import normalize_phone
 from loopdesk.core.models import next_public_number
 from loopdesk.customers.models import Customer
+from loopdesk.customers.selectors import first_customer
 
 CUSTOMER_FIELDS = ("name", "phone", "email", "company", "industry", "address", "member_no", "tier")
 REVEALABLE = {"name", "phone", "email", "address"}
@@ -63,13 +62,9 @@ def find_or_register_customer(**fields) -> Customer:
         lookups.append(Customer.objects.filter(phone=phone))
     if email:
         lookups.append(Customer.objects.with_email(email))
-    # One statement: the first match of each look-up as an uncorrelated scalar subquery (each on its index),
-    # phone before email, then the one customer by primary key.
-    firsts = [Subquery(qs.order_by("id").values("pk")[:1]) for qs in lookups]
-    if firsts:
-        found = Customer.objects.filter(pk=Coalesce(*firsts) if len(firsts) > 1 else firsts[0]).first()
-        if found is not None:
-            return found
+    found = first_customer(*lookups)  # phone before email, one statement
+    if found is not None:
+        return found
     return register_customer(**data)
 
 

@@ -11,14 +11,13 @@ from email.policy import compat32
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loopdesk.attachments.services import Incoming, keep_files
 from loopdesk.core.errors import IllegalTransition
 from loopdesk.customers.models import Contact, Customer
+from loopdesk.customers.selectors import first_customer
 from loopdesk.customers.services import register_customer
 from loopdesk.mail import threading
 from loopdesk.mail.models import InboundMessage, Mailbox
@@ -369,10 +368,7 @@ def _customer(parsed: ParsedMessage) -> Customer:
     """The customer whose contact has this address (the first contact), else the first customer with it, else a new
     one; the two look-ups and the load are one query (a round trip each was a tenth of filing a new email)."""
     address = parsed.from_address
-    by_contact = Contact.objects.with_email(address).order_by("id").values("customer_id")[:1]
-    by_address = Customer.objects.with_email(address).order_by("id").values("pk")[:1]
-    # two uncorrelated scalar subqueries, each on its lower-case email index, then the primary key
-    found = Customer.objects.filter(pk=Coalesce(Subquery(by_contact), Subquery(by_address))).first()
+    found = first_customer(Contact.objects.with_email(address), Customer.objects.with_email(address))
     if found is not None:
         return found
     name = parsed.from_name.strip() or address.split("@", 1)[0]

@@ -70,16 +70,17 @@ def detail_response(request: AuthedRequest, ticket, *, reload: bool = True) -> d
     """The ticket as the caller sees it, read again after a write (`reload`), with its timeline and clocks."""
     if reload:
         ticket = selectors.get_ticket_for(request.user, ticket.number)
+    satisfactions = ticket.satisfactions.select_related("recorded_by")
+    return _detail_out(request, ticket, selectors.timeline(ticket), satisfactions, sla_selectors.policy_of(ticket))
+
+
+def _detail_out(request: AuthedRequest, ticket, events, satisfactions, ticket_sla, **known) -> dict:
+    """The answer both paths share: the customer revealed only with the permission (and audited), the clocks."""
     reveal = may_reveal(request)
     audit_reveal(request, [ticket.customer])
-    satisfactions = ticket.satisfactions.select_related("recorded_by")
+    clocks = sla_selectors.clocks_of(ticket)
     return ticket_detail_out(
-        ticket,
-        selectors.timeline(ticket),
-        satisfactions,
-        reveal=reveal,
-        clocks=sla_selectors.clocks_of(ticket),
-        ticket_sla=sla_selectors.policy_of(ticket),
+        ticket, events, satisfactions, reveal=reveal, clocks=clocks, ticket_sla=ticket_sla, **known
     )
 
 
@@ -97,15 +98,12 @@ def created_response(request: AuthedRequest, ticket: Ticket, *, tagged: bool) ->
     ticket.received_at = ticket.received_at.astimezone(dt.UTC)
     if ticket.occurred_at is not None:
         ticket.occurred_at = ticket.occurred_at.astimezone(dt.UTC)
-    reveal = may_reveal(request)
-    audit_reveal(request, [ticket.customer])
-    return ticket_detail_out(
+    return _detail_out(
+        request,
         ticket,
         events,
         (),
-        reveal=reveal,
-        clocks=sla_selectors.clocks_of(ticket),
-        ticket_sla=ticket_sla,
+        ticket_sla,
         tags=None if tagged or any(d.get("tags") for d in routed) else [],
         watchers=None if any(d.get("watchers") for d in routed) else [],
     )

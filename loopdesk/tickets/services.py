@@ -183,7 +183,7 @@ def open_ticket(
             **checked_details,
         )
         if names:  # a new ticket has none to replace
-            ticket.tags.add(*(Tag.objects.get_or_create(name=name)[0] for name in names))
+            ticket.tags.add(*resolve_tags(names))
         record_event(ticket, TicketEvent.Kind.CREATED, actor=actor, to_status=Status.NEW, channel=channel)
         route_ticket(ticket, trigger=Trigger.CREATED)
     return ticket
@@ -515,7 +515,7 @@ def add_progress_update(ticket: Ticket, *, body: str, actor: User, next_step: st
     )
 
 
-SATISFACTION_STATUSES = {Status.RESOLVED, Status.NOTIFIED, Status.CLOSED}
+SATISFACTION_STATUSES = workflow.SATISFACTION_STATUSES
 
 
 def _score(value: Any, field: str, *, required: bool) -> int | None:

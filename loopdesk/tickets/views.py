@@ -149,9 +149,9 @@ def _step_groups(user, ticket) -> list[list[Step]]:
         ticket.status, is_archived=is_archived, is_owner=is_owner, permissions=permissions
     )
     offered = {
-        "satisfaction": ticket.status in services.SATISFACTION_STATUSES
-        and not is_archived
-        and user.has_perm("tickets.record_satisfaction"),
+        "satisfaction": workflow.may_record_satisfaction(
+            ticket.status, is_archived=is_archived, permissions=permissions
+        ),
         "priority": workflow.may_change_priority(ticket.status, is_archived=is_archived, permissions=permissions),
         "onsite": workflow.may_record_arrival(
             ticket.status, is_archived=is_archived, is_owner=is_owner, permissions=permissions

@@ -186,6 +186,14 @@ def may_change_priority(status: str, *, is_archived: bool, permissions: Collecti
     return not is_archived and Status(status) in OPEN_STATUSES and "tickets.triage_ticket" in permissions
 
 
+SATISFACTION_STATUSES = frozenset({Status.RESOLVED, Status.NOTIFIED, Status.CLOSED})
+
+
+def may_record_satisfaction(status: str, *, is_archived: bool, permissions: Collection[str]) -> bool:
+    """A callback's verdict is recorded once the ticket is resolved, until it is archived."""
+    return not is_archived and Status(status) in SATISFACTION_STATUSES and "tickets.record_satisfaction" in permissions
+
+
 def raised_rank(current_rank: int, ranks: Sequence[int]) -> int:
     """One level more urgent (lower rank number) among `ranks`; the most urgent stays where it is."""
     higher = [r for r in ranks if r < current_rank]
