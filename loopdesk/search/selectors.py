@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -120,26 +120,30 @@ def _filtered(user, filters: SearchFilters) -> TicketQuerySet:
     return qs
 
 
-def _matching(qs: TicketQuerySet, terms: list[query.Term], tier: int | None, before: int = 0) -> TicketQuerySet:
+def _matching(
+    qs: TicketQuerySet, terms: list[query.Term], tier: int | None, before: int = 0, windows: range | None = None
+) -> TicketQuerySet:
     """Tier 1: every term in the head; tier 2: every term anywhere but not all in the head; None: anywhere.
 
     Newest first, ids below `before` when given. On SQLite the order and the bound are on the FTS table's rowid
     (the ticket id), so FTS5 walks its doclists backwards and the LIMIT stops it: ordering by the ticket's id
-    instead makes SQLite collect and sort every match (about 50,000 for 支付 at a million tickets)."""
+    instead makes SQLite collect and sort every match (about 50,000 for 支付 at a million tickets). On PostgreSQL,
+    `windows` keeps the GIN match to those id windows (query.WINDOW_SHIFT)."""
     params: list[str | int]
     if connection.vendor == "postgresql":
         table, key = "search_document", "search_document.ticket_id"
         where = [f"{key} = {TICKETS}.id"]
         tsq = query.tsquery(terms)
+        found = query.in_windows(tsq, windows) if windows else tsq
         if tier == 1:
             where.append("search_document.head_vector @@ %s::tsquery")
-            params = [tsq]
+            params = [found]
         elif tier == 2:
             where += ["search_document.doc_vector @@ %s::tsquery", "NOT (search_document.head_vector @@ %s::tsquery)"]
-            params = [tsq, tsq]
+            params = [found, tsq]
         else:
             where.append("search_document.doc_vector @@ %s::tsquery")
-            params = [tsq]
+            params = [found]
     else:
         table, key = "search_fts", "search_fts.rowid"
         where = [f"{key} = {TICKETS}.id", "search_fts MATCH %s"]
@@ -179,25 +183,23 @@ def search(
     if not terms and not ident:
         return page
     base = _filtered(user, filters)
-    tiers: dict[int, TicketQuerySet] = {}
-    if ident:
-        tiers[0] = base.filter(pk__in=_identifier_tickets(ident))
     rest = base.exclude(pk__in=_identifier_tickets(ident)) if ident else base  # tier 0 is not repeated
     start_tier, last_id = decode_cursor(cursor) if cursor else (0, 0)
-    if terms:
-        tiers[1] = _matching(rest, terms, 1, last_id if start_tier == 1 else 0)
-        tiers[2] = _matching(rest, terms, 2, last_id if start_tier == 2 else 0)
-    if 0 in tiers:
-        tiers[0] = tiers[0].filter(pk__lt=last_id) if start_tier == 0 and last_id else tiers[0]
-        tiers[0] = tiers[0].order_by("-pk")
     # Ids first, rows after: joining the customer, category, owner ... to every match before the LIMIT costs
     # PostgreSQL a nested loop over each of them (37,000 for 无法开机 at a million tickets).
     picked: list[tuple[int, int]] = []
-    for tier, qs in tiers.items():
+    newest = _newest_id() if terms and connection.vendor == "postgresql" else 0
+    for tier in [*([0] if ident else []), *([1, 2] if terms else [])]:
         if tier < start_tier:
             continue
         need = limit + 1 - len(picked)
-        picked += [(tier, pk) for pk in qs.values_list("pk", flat=True)[:need]]
+        before = last_id if tier == start_tier else 0
+        if tier == 0:
+            exact = base.filter(pk__in=_identifier_tickets(ident), **({"pk__lt": before} if before else {}))
+            ids = list(exact.order_by("-pk").values_list("pk", flat=True)[:need])
+        else:
+            ids = _newest_matching(rest, terms, tier, before, need, before - 1 if before else newest)
+        picked += [(tier, pk) for pk in ids]
         if len(picked) > limit:
             break
     if len(picked) > limit:
@@ -206,19 +208,69 @@ def search(
         picked = picked[:limit]
     rows = base.in_bulk([pk for _tier, pk in picked]) if picked else {}
     found = [(tier, rows[pk]) for tier, pk in picked if pk in rows]
-    page.count, page.count_is_estimate = _count(base, ident, rest, terms)
+    page.count, page.count_is_estimate = _count(base, ident, rest, terms, newest)
     page.hits = _hits(found, terms)
     return page
 
 
-def _count(base, ident, rest, terms) -> tuple[int, bool]:
+WINDOWS_FIRST = 8  # id windows asked first on PostgreSQL: the newest 32,768 ids
+
+
+def _newest_id() -> int:
+    return Ticket.objects.aggregate(top=Max("pk"))["top"] or 0
+
+
+def _steps(rest: TicketQuerySet, terms: list[query.Term], tier: int | None, before: int, top: int) -> list:
+    """The matches of a tier below `before` (0: no bound) as querysets to read in turn, newest first; `top`: the
+    highest id that may match.
+
+    On PostgreSQL two steps: the WINDOWS_FIRST id windows up to `top`, then every older ticket, read only when
+    the first did not give enough. Same rows as one query; the first step is all a common term needs."""
+    if connection.vendor != "postgresql":
+        return [_matching(rest, terms, tier, before)]
+    if top <= 0:
+        return []
+    last = top >> query.WINDOW_SHIFT
+    first = max(0, last - WINDOWS_FIRST + 1)
+    steps = [_matching(rest, terms, tier, before, windows=range(first, last + 1))]
+    if first > 0:
+        steps.append(_matching(rest, terms, tier, first << query.WINDOW_SHIFT))
+    return steps
+
+
+def _newest_matching(
+    rest: TicketQuerySet, terms: list[query.Term], tier: int, before: int, need: int, top: int
+) -> list[int]:
+    """The ids of the newest `need` matches of a tier below `before`, newest first."""
+    ids: list[int] = []
+    for step in _steps(rest, terms, tier, before, top):
+        ids += step.values_list("pk", flat=True)[: need - len(ids)]
+        if len(ids) >= need:
+            break
+    return ids
+
+
+def _count(base, ident, rest, terms, top: int) -> tuple[int, bool]:
     """Matches up to COUNT_CAP, counted without reading more rows than that (and without sorting them)."""
     total = 0
     if ident:
         total += base.filter(pk__in=_identifier_tickets(ident)).order_by()[: COUNT_CAP + 1].count()
-    if terms:
-        total += _matching(rest, terms, None).order_by()[: COUNT_CAP + 1].count()
+    if terms and any(t.prefix for t in terms):
+        # Every ticket the whole words match, the prefixes match too: enough of those and the count is known
+        # without expanding a prefix (on PostgreSQL that collects every ticket of every word it begins).
+        whole = _count_steps(rest, query.whole_words(terms), top, total)
+        if whole > COUNT_CAP:
+            return COUNT_CAP, True
+    total = _count_steps(rest, terms, top, total) if terms else total
     return min(total, COUNT_CAP), total > COUNT_CAP
+
+
+def _count_steps(rest, terms: list[query.Term], top: int, total: int) -> int:
+    for step in _steps(rest, terms, None, 0, top):
+        if total > COUNT_CAP:
+            break
+        total += step.order_by()[: COUNT_CAP + 1 - total].count()
+    return total
 
 
 def _hits(found: list[tuple[int, Ticket]], terms: list[query.Term]) -> list[Hit]:

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from loopdesk.search import documents
 from loopdesk.search.models import SearchDocument, SearchIdentifier
-from loopdesk.search.query import tsvector
+from loopdesk.search.query import tsvector, window_lexeme
 from loopdesk.tickets.models import Ticket
 
 BATCH = 1000
@@ -32,8 +32,11 @@ def _upsert_sql() -> str:
 def _row(doc: documents.Document, vendor: str = "") -> tuple:
     if (vendor or connection.vendor) == "postgresql":
         # The body starts two positions after the head so no phrase spans the two, as in FTS5's two columns.
-        whole = tsvector(doc.head) + " " + tsvector(doc.body, start=len(doc.head) + 2)
-        return (doc.ticket_id, tsvector(doc.head), whole.strip(), doc.version)
+        # Both vectors carry the ticket's id window (see query.WINDOW_SHIFT), without a position.
+        window = window_lexeme(doc.ticket_id)
+        head = f"{tsvector(doc.head)} {window}".strip()
+        whole = f"{tsvector(doc.head)} {tsvector(doc.body, start=len(doc.head) + 2)} {window}"
+        return (doc.ticket_id, head, whole.strip(), doc.version)
     return (doc.ticket_id, " ".join(doc.head), " ".join(doc.body), doc.version)
 
 

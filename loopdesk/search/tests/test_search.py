@@ -144,6 +144,53 @@ def test_matches_are_read_newest_first_from_the_index_without_a_sort(agent, supe
                 assert "COUNT(*)" in sql or "search_document.ticket_id) DESC" in sql.replace('"', ""), sql
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="id windows are PostgreSQL's (FTS5 walks rowids)")
+def test_id_windows_give_the_same_pages_as_one_query(agent, supervisor, monkeypatch):
+    """Windows of two ids, one asked first: pages cross windows, tiers and the remainder query, in rank order."""
+    from loopdesk.search import query, selectors
+
+    monkeypatch.setattr(query, "WINDOW_SHIFT", 1)
+    monkeypatch.setattr(selectors, "WINDOWS_FIRST", 1)
+    made = []
+    for i in range(9):  # the head (tier 1) for every third, the description (tier 2) for the others
+        made.append(open_(agent, "支付失败" if i % 3 == 0 else f"其他{i}", "支付时报错" if i % 3 else "无关"))
+    open_(agent, "无关", "无关")
+    expected = [t.number for t in reversed(made) if t.title == "支付失败"]
+    expected += [t.number for t in reversed(made) if t.title != "支付失败"]
+    seen, cursor, statements = [], "", []
+    with CaptureQueriesContext(connection) as ctx:
+        while True:
+            page = search(supervisor, "支付", cursor=cursor, limit=2)
+            seen += [h.ticket.number for h in page.hits]
+            if not page.next_cursor:
+                break
+            cursor = page.next_cursor
+    assert seen == expected
+    statements = [q["sql"] for q in ctx.captured_queries if "::tsquery" in q["sql"] and "COUNT" not in q["sql"]]
+    assert any("~w" in sql for sql in statements)  # the newest windows first
+    assert any("~w" not in sql and "ticket_id <" in sql.replace('"', "") for sql in statements)  # then the rest
+    with connection.cursor() as cur:  # every stored vector names its ticket's window
+        cur.execute(
+            "SELECT count(*) FROM search_document WHERE NOT (doc_vector @@ ('~w' || (ticket_id >> 1))::tsquery"
+            " AND head_vector @@ ('~w' || (ticket_id >> 1))::tsquery)"
+        )
+        assert cur.fetchone()[0] == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="id windows are PostgreSQL's")
+def test_the_migration_adds_each_documents_window_as_the_write_path_does(agent):
+    import importlib
+
+    migration = importlib.import_module("loopdesk.search.migrations.0002_id_windows")
+    for i in range(3):
+        open_(agent, f"排水泵{i}", "排水泵坏了")
+    written = list(SearchDocument.objects.order_by("pk").values_list("pk", "head_vector", "doc_vector"))
+    migration.remove_windows(None, connection.schema_editor())
+    assert all("~w" not in d for _, _, d in SearchDocument.objects.values_list("pk", "head_vector", "doc_vector"))
+    migration.add_windows(None, connection.schema_editor())
+    assert list(SearchDocument.objects.order_by("pk").values_list("pk", "head_vector", "doc_vector")) == written
+
+
 def test_the_inbox_filter_uses_the_index_for_text_replies_and_phone_suffixes(client, agent, supervisor, customer):
     ticket = open_(agent, "洗衣机故障", "客户来电", customer=customer)
     services.add_reply(ticket, body="拆机发现排水泵堵塞", actor=agent, is_public=False)

