@@ -91,6 +91,9 @@ def database_from_env() -> dict[str, Any]:
         # email import). LOOPDESK_PG_SERVER_BINDING=0 turns it off, e.g. behind PgBouncer in transaction mode.
         if os.environ.get("LOOPDESK_PG_SERVER_BINDING", "1") != "0":
             db["OPTIONS"].setdefault("server_side_binding", True)
+            # Django turns psycopg's automatic preparing off unless asked: without it the ticket page's
+            # ten-table join was planned on every request (10-15 ms of planning for 0.4 ms of execution).
+            db["OPTIONS"].setdefault("prepare_threshold", 5)
         return db
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {

@@ -4,8 +4,23 @@ from __future__ import annotations
 
 from django.db import models
 
-# Not closed; the partial indexes of the inbox carry this same condition, so a query with it can use them.
+# Not closed; the partial indexes of the inbox carry this condition (migrations hold it as written here).
 OPEN = ~models.Q(status="closed")
+
+
+class _Closed(models.Value):
+    """'closed' written into the SQL, not bound as a parameter: PostgreSQL plans a prepared statement once for
+    any parameters (a generic plan), and such a plan cannot use a partial index whose condition depends on one."""
+
+    def __init__(self) -> None:
+        super().__init__("closed", output_field=models.CharField())
+
+    def as_sql(self, compiler, connection):
+        return "'closed'", []
+
+
+# What queries filter with: the same condition as OPEN, with the constant in the SQL.
+OPEN_ROWS = ~models.Q(status=_Closed())
 
 
 class TicketQuerySet(models.QuerySet):
@@ -28,7 +43,7 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(q)
 
     def open(self) -> TicketQuerySet:
-        return self.filter(OPEN)
+        return self.filter(OPEN_ROWS)
 
     def due_before(self, moment) -> TicketQuerySet:
         return self.open().filter(due_at__lt=moment)
