@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from loopdesk.accounts.models import Department
@@ -161,6 +163,34 @@ def get_ticket_for(user, number: str) -> Ticket:
     if ticket is None:
         raise NotFound(_("Ticket not found."))
     return ticket
+
+
+_ANY_TICKET = -7_300_000_003  # stands for the ticket's id in a statement built once
+
+
+@functools.cache
+def _present_statement(names: tuple[str, ...], vendor: str) -> tuple[str, tuple]:
+    """The statement of `related_present`, built once per process: building seven EXISTS subqueries through the
+    ORM cost ten times what running them does (5 ms against 0.5 ms)."""
+    found = {}
+    for name in names:
+        field = Ticket._meta.get_field(name)
+        if field.many_to_many and not field.auto_created:  # declared on Ticket: tags, watchers
+            rows = field.remote_field.through.objects.filter(**{field.m2m_field_name(): OuterRef("pk")})
+        else:
+            rows = field.related_model.objects.filter(**{field.field.name: OuterRef("pk")})
+        found[f"has_{name}"] = Exists(rows)  # a name of its own: "tags" is a field of the ticket
+    return Ticket.objects.filter(pk=_ANY_TICKET).values(**found).query.sql_with_params()
+
+
+def related_present(ticket: Ticket, names: tuple[str, ...]) -> dict[str, bool]:
+    """Which of these relations of the ticket (many-to-many or reverse foreign keys, by name) hold any row, in
+    one statement: the ticket page then reads only the sections that have something to show."""
+    sql, params = _present_statement(names, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ticket.pk if p == _ANY_TICKET else p for p in params])
+        row = cursor.fetchone()
+    return {name: bool(row and row[i]) for i, name in enumerate(names)}
 
 
 def timeline(ticket: Ticket) -> QuerySet[TicketEvent]:

@@ -199,6 +199,18 @@ def _blank_form(ticket, step: Step) -> forms.Form:
     return SIDE_STEPS[step.key].form()
 
 
+# The relations whose sections the ticket page shows only when they hold something.
+PAGE_SECTIONS = (
+    "tags",
+    "watchers",
+    "callback_tasks",
+    "survey_invitations",
+    "inbound_messages",
+    "attachments",
+    "satisfactions",
+)
+
+
 def _detail_context(request: AuthedRequest, ticket, shown: dict | None = None) -> dict:
     """Everything the ticket page shows; `shown` forms (a rejected, filled-in copy) are rendered open in place.
 
@@ -215,14 +227,20 @@ def _detail_context(request: AuthedRequest, ticket, shown: dict | None = None) -
             index = next(i for i, keys in enumerate(SIDE_GROUPS, start=1) if key in keys)
             groups[index].append(_side_step(ticket, key, form))
     is_owner, permissions = ticket.owner_id == user.pk, user.get_all_permissions()
+    present = selectors.related_present(ticket, PAGE_SECTIONS)  # one statement instead of one per empty section
     return {
         "ticket": ticket,
         "customer": customer_fields(ticket.customer, reveal=False),
         "can_reveal": user.has_perm("customers.reveal_pii"),
         "events": selectors.timeline(ticket),
-        "mail_messages": ticket.inbound_messages.defer("raw").order_by("received_at"),
-        "attachments": ticket.attachments.all(),
-        "satisfactions": ticket.satisfactions.select_related("recorded_by"),
+        "tags": list(ticket.tags.all()) if present["tags"] else [],
+        "watchers": list(ticket.watchers.all()) if present["watchers"] else [],
+        "has_callbacks": present["callback_tasks"] or present["survey_invitations"],
+        "mail_messages": ticket.inbound_messages.defer("raw").order_by("received_at")
+        if present["inbound_messages"]
+        else [],
+        "attachments": ticket.attachments.all() if present["attachments"] else [],
+        "satisfactions": ticket.satisfactions.select_related("recorded_by") if present["satisfactions"] else [],
         "step_groups": groups,
         "clocks": sla_selectors.clocks_of(ticket),
         "ticket_sla": sla_selectors.policy_of(ticket),

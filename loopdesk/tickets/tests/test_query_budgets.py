@@ -76,3 +76,18 @@ def test_inbox_queries_do_not_grow_with_the_page(client, supervisor, walk_ticket
     with django_assert_max_num_queries(page_one):
         assert client.get(reverse("tickets:inbox") + "?sort=due&department=support").status_code == 200
     assert api_one <= 10 and page_one <= 14
+
+
+@pytest.mark.django_db
+def test_the_ticket_page_reads_only_the_sections_that_hold_something(client, supervisor, agent, customer):
+    """One statement tells which sections (tags, watchers, callbacks, mail, files, satisfaction) have rows."""
+    opened = dict(actor=agent, channel="phone", title="咨询", description="来电", customer=customer)
+    bare = services.open_ticket(**opened)
+    tagged = services.open_ticket(**opened, tags=["保修", "加急"])
+    client.force_login(supervisor)
+    page = lambda t: client.get(reverse("tickets:detail", args=[t.number]))  # noqa: E731
+    page(bare)
+    with_nothing, with_tags = count_queries(lambda: page(bare)), count_queries(lambda: page(tagged))
+    html = page(tagged).content.decode()
+    assert with_tags == with_nothing + 1 and "保修" in html and "加急" in html
+    assert "保修" not in page(bare).content.decode()
