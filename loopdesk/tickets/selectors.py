@@ -177,7 +177,8 @@ def _present_statement(names: tuple[str, ...], vendor: str) -> tuple[str, tuple]
     for name in names:
         field: Any = Ticket._meta.get_field(name)
         if isinstance(field, ManyToManyField):  # declared on Ticket: tags, watchers
-            rows = field.remote_field.through._default_manager.filter(**{field.m2m_field_name(): OuterRef("pk")})
+            through: Any = field.remote_field.through
+            rows = through._default_manager.filter(**{field.m2m_field_name(): OuterRef("pk")})
         else:  # a reverse foreign key
             rows = field.related_model._default_manager.filter(**{field.field.name: OuterRef("pk")})
         found[f"has_{name}"] = Exists(rows)  # a name of its own: "tags" is a field of the ticket
