@@ -1,6 +1,8 @@
 """Storing and filing inbound mail: new tickets, threaded replies, loops avoided, nothing lost or doubled."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from loopdesk.mail import services
 from loopdesk.mail.models import InboundMessage, Mailbox
@@ -187,3 +189,31 @@ def test_messages_stored_before_a_crash_are_filed_by_the_next_run(mailbox):
     assert services.process_stored() == 1
     stored.refresh_from_db()
     assert stored.state == "processed" and stored.ticket is not None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="synchronous_commit is PostgreSQL's")
+@pytest.mark.parametrize("asynchronous", [True, False], ids=["default", "LOOPDESK_MAIL_ASYNC_COMMIT=0"])
+def test_filing_commits_without_waiting_for_the_disk_and_only_that_transaction(mailbox, settings, asynchronous):
+    """The raw bytes were committed durably first; a filing lost in a crash leaves the message STORED for
+    process_stored. The setting is local to the filing transaction: storing and everything after still wait."""
+    settings.LOOPDESK_MAIL_ASYNC_COMMIT = asynchronous
+    message, _created = store_raw(mail(), mailbox=mailbox)
+    with CaptureQueriesContext(connection) as ctx:
+        assert process_message(message.pk).state == "processed"
+    sets = [q["sql"] for q in ctx.captured_queries if "synchronous_commit" in q["sql"]]
+    assert sets == (["SET LOCAL synchronous_commit = off"] if asynchronous else [])
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+
+
+@pytest.mark.django_db
+def test_a_filing_lost_with_its_transaction_is_filed_by_the_next_run(mailbox):
+    """What an unflushed asynchronous commit loses in a crash: the whole filing, never the stored message."""
+    message, _created = store_raw(mail(), mailbox=mailbox)
+    assert InboundMessage.objects.get(pk=message.pk).state == "stored" and not Ticket.objects.exists()
+    assert services.process_stored() == 1
+    filed = InboundMessage.objects.get(pk=message.pk)
+    assert filed.state == "processed" and Ticket.objects.filter(pk=filed.ticket_id).count() == 1
+    assert services.process_stored() == 0
