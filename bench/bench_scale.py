@@ -163,8 +163,11 @@ def load(args: argparse.Namespace, phases: dict) -> dict:
     with sd.timed(phases, "analyze (the rebuilds' reads need the planner's statistics)"), connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     derived(phases)
-    with sd.timed(phases, "analyze"), connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    # PostgreSQL: VACUUM as well, as autovacuum does to a table that received a million inserts; until then every
+    # index-only scan (the inbox's count over its partial index) reads the heap row by row (650 ms for 10,000).
+    final = "vacuum analyze" if vendor == "postgresql" else "analyze"
+    with sd.timed(phases, final), connection.cursor() as cursor:
+        cursor.execute(final.upper())
     dept = Department.objects.get(
         pk=max(ctx["departments"], key=lambda d: Ticket.objects.open().filter(owner_department_id=d).count())
     )
