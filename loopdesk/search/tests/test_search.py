@@ -177,6 +177,20 @@ def test_id_windows_give_the_same_pages_as_one_query(agent, supervisor, monkeypa
         assert cur.fetchone()[0] == 0
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_search_statements_are_planned_for_their_terms_every_time(agent, supervisor):
+    """A generic plan of a prepared statement cannot know how many tickets a tsquery matches: the matching and
+    counting statements stay unprepared however often they run, and the connection prepares others again after."""
+    open_(agent, "支付失败", "支付时报错")
+    for _ in range(12):
+        assert numbers(supervisor, "支付")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert not [sql for sql in prepared if "tsquery" in sql]
+    assert connection.connection.prepare_threshold == 5
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="id windows are PostgreSQL's")
 def test_the_migration_adds_each_documents_window_as_the_write_path_does(agent):
     import importlib
