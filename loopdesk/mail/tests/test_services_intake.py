@@ -191,7 +191,7 @@ def test_messages_stored_before_a_crash_are_filed_by_the_next_run(mailbox):
     assert stored.state == "processed" and stored.ticket is not None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="synchronous_commit is PostgreSQL's")
 @pytest.mark.parametrize("asynchronous", [True, False], ids=["default", "LOOPDESK_MAIL_ASYNC_COMMIT=0"])
 def test_filing_commits_without_waiting_for_the_disk_and_only_that_transaction(mailbox, settings, asynchronous):
