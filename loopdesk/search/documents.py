@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
+from loopdesk.core import statements
 from loopdesk.core.masking import normalize_phone
+from loopdesk.core.statements import PLACEHOLDER
 from loopdesk.search.tokenize import MAX_TOKENS, tokens
 from loopdesk.tickets.models import Ticket, TicketEvent
 
@@ -94,14 +96,11 @@ def _querysets(ticket_ids: list[int]) -> tuple:
     return tickets, through.values_list("ticket_id", "tag__name"), events
 
 
-_SENTINEL = -7_300_000_001
-
-
 @functools.cache
 def _one_ticket_statements(vendor: str) -> tuple[tuple[str, tuple], ...]:
     """The SQL Django writes for one ticket, built once per process: after every ticket write the index reads
     one ticket, and building three statements cost more than running them (a third of indexing a mail)."""
-    return tuple(qs.query.sql_with_params() for qs in _querysets([_SENTINEL]))
+    return tuple(qs.query.sql_with_params() for qs in _querysets([PLACEHOLDER]))
 
 
 @functools.cache
@@ -120,7 +119,7 @@ def _one_ticket_statement_postgresql() -> tuple[str, tuple]:
         f'WHERE e.ticket_id = "{ticket}"."id" AND e.body <> \'\''
     )
     raw = {"tag_names": RawSQL(names, ()), "bodies": RawSQL(bodies, ())}  # noqa: S611 - our tables, no input
-    one = _tickets([_SENTINEL]).annotate(**raw)
+    one = _tickets([PLACEHOLDER]).annotate(**raw)
     return one.values_list(*COLUMNS, "tag_names", "bodies").query.sql_with_params()
 
 
@@ -128,20 +127,13 @@ def _rows(ticket_ids: list[int]) -> tuple[list, list, list]:
     if len(ticket_ids) != 1:
         return tuple(list(qs) for qs in _querysets(ticket_ids))  # type: ignore[return-value]
     if connection.vendor == "postgresql":
-        sql, params = _one_ticket_statement_postgresql()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [ticket_ids[0] if p == _SENTINEL else p for p in params])
-            found = cursor.fetchall()
+        found = statements.run(_one_ticket_statement_postgresql(), ticket_ids[0])
         if not found:
             return [], [], []
         *row, names, bodies = found[0]
         return [tuple(row)], [(row[0], n) for n in names or ()], [(row[0], b) for b in bodies or ()]
-    out = []
-    with connection.cursor() as cursor:
-        for sql, params in _one_ticket_statements(connection.vendor):
-            cursor.execute(sql, [ticket_ids[0] if p == _SENTINEL else p for p in params])
-            out.append(cursor.fetchall())
-    return out[0], out[1], out[2]
+    tickets, tags, events = (statements.run(st, ticket_ids[0]) for st in _one_ticket_statements(connection.vendor))
+    return tickets, tags, events
 
 
 def read(ticket_ids: list[int]) -> list[Source]:

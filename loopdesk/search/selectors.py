@@ -191,34 +191,29 @@ def search(
     # PostgreSQL a nested loop over each of them (37,000 for 无法开机 at a million tickets).
     picked: list[tuple[int, int]] = []
     with _planned_each_time():
-        _pick(page, base, rest, ident, terms, start_tier, last_id, limit, picked)
+        newest = _newest_id() if terms and connection.vendor == "postgresql" else 0
+        for tier in [*([0] if ident else []), *([1, 2] if terms else [])]:
+            if tier < start_tier:
+                continue
+            need = limit + 1 - len(picked)
+            before = last_id if tier == start_tier else 0
+            if tier == 0:
+                exact = base.filter(pk__in=_identifier_tickets(ident), **({"pk__lt": before} if before else {}))
+                ids = list(exact.order_by("-pk").values_list("pk", flat=True)[:need])
+            else:
+                ids = _newest_matching(rest, terms, tier, before, need, before - 1 if before else newest)
+            picked += [(tier, pk) for pk in ids]
+            if len(picked) > limit:
+                break
+        page.count, page.count_is_estimate = _count(base, ident, rest, terms, newest)
+    if len(picked) > limit:
+        tier, last_pk = picked[limit - 1]
+        page.next_cursor = encode_cursor(tier, last_pk)
+        picked = picked[:limit]
     rows = base.in_bulk([pk for _tier, pk in picked]) if picked else {}
     found = [(tier, rows[pk]) for tier, pk in picked if pk in rows]
     page.hits = _hits(found, terms)
     return page
-
-
-def _pick(page, base, rest, ident, terms, start_tier: int, last_id: int, limit: int, picked: list) -> None:
-    """The page's (tier, id) pairs into `picked`, its next cursor and its capped count into `page`."""
-    newest = _newest_id() if terms and connection.vendor == "postgresql" else 0
-    for tier in [*([0] if ident else []), *([1, 2] if terms else [])]:
-        if tier < start_tier:
-            continue
-        need = limit + 1 - len(picked)
-        before = last_id if tier == start_tier else 0
-        if tier == 0:
-            exact = base.filter(pk__in=_identifier_tickets(ident), **({"pk__lt": before} if before else {}))
-            ids = list(exact.order_by("-pk").values_list("pk", flat=True)[:need])
-        else:
-            ids = _newest_matching(rest, terms, tier, before, need, before - 1 if before else newest)
-        picked += [(tier, pk) for pk in ids]
-        if len(picked) > limit:
-            break
-    if len(picked) > limit:
-        tier, last_pk = picked[limit - 1]
-        page.next_cursor = encode_cursor(tier, last_pk)
-        del picked[limit:]
-    page.count, page.count_is_estimate = _count(base, ident, rest, terms, newest)
 
 
 WINDOWS_FIRST = 8  # id windows asked first on PostgreSQL: the newest 32,768 ids

@@ -33,10 +33,9 @@ def _row(doc: documents.Document, vendor: str = "") -> tuple:
     if (vendor or connection.vendor) == "postgresql":
         # The body starts two positions after the head so no phrase spans the two, as in FTS5's two columns.
         # Both vectors carry the ticket's id window (see query.WINDOW_SHIFT), without a position.
-        window = window_lexeme(doc.ticket_id)
-        head = f"{tsvector(doc.head)} {window}".strip()
-        whole = f"{tsvector(doc.head)} {tsvector(doc.body, start=len(doc.head) + 2)} {window}"
-        return (doc.ticket_id, head, whole.strip(), doc.version)
+        head, window = tsvector(doc.head), window_lexeme(doc.ticket_id)
+        whole = f"{head} {tsvector(doc.body, start=len(doc.head) + 2)} {window}"
+        return (doc.ticket_id, f"{head} {window}".strip(), whole.strip(), doc.version)
     return (doc.ticket_id, " ".join(doc.head), " ".join(doc.body), doc.version)
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.db import models
 
+from loopdesk.tickets.workflow import Status
+
 # Not closed; the partial indexes of the inbox carry this condition (migrations hold it as written here).
-OPEN = ~models.Q(status="closed")
+CLOSED = Status.CLOSED.value
+OPEN = ~models.Q(status=CLOSED)
 
 
 class _Closed(models.Value):
@@ -13,10 +16,10 @@ class _Closed(models.Value):
     any parameters (a generic plan), and such a plan cannot use a partial index whose condition depends on one."""
 
     def __init__(self) -> None:
-        super().__init__("closed", output_field=models.CharField())
+        super().__init__(CLOSED, output_field=models.CharField())
 
     def as_sql(self, compiler, connection):
-        return "'closed'", []
+        return f"'{CLOSED}'", []
 
 
 # What queries filter with: the same condition as OPEN, with the constant in the SQL.

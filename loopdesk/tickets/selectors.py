@@ -13,8 +13,10 @@ from django.db.models import Exists, ManyToManyField, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from loopdesk.accounts.models import Department
+from loopdesk.core import statements
 from loopdesk.core.errors import NotFound, ValidationFailed
 from loopdesk.core.masking import normalize_phone
+from loopdesk.core.statements import PLACEHOLDER
 from loopdesk.tickets.models import Category, Priority, Ticket, TicketEvent
 from loopdesk.tickets.paging import SortKey, SortSpec, cursor_after, decode_cursor, keyset_page
 from loopdesk.tickets.querysets import TicketQuerySet
@@ -171,9 +173,6 @@ def get_ticket_for(user, number: str) -> Ticket:
     return ticket
 
 
-_ANY_TICKET = -7_300_000_003  # stands for the ticket's id in a statement built once
-
-
 @functools.cache
 def _present_statement(names: tuple[str, ...], vendor: str) -> tuple[str, tuple]:
     """The statement of `related_present`, built once per process: building seven EXISTS subqueries through the
@@ -187,17 +186,14 @@ def _present_statement(names: tuple[str, ...], vendor: str) -> tuple[str, tuple]
         else:  # a reverse foreign key
             rows = field.related_model._default_manager.filter(**{field.field.name: OuterRef("pk")})
         found[f"has_{name}"] = Exists(rows)  # a name of its own: "tags" is a field of the ticket
-    return Ticket.objects.filter(pk=_ANY_TICKET).values(**found).query.sql_with_params()
+    return Ticket.objects.filter(pk=PLACEHOLDER).values(**found).query.sql_with_params()
 
 
 def related_present(ticket: Ticket, names: tuple[str, ...]) -> dict[str, bool]:
     """Which of these relations of the ticket (many-to-many or reverse foreign keys, by name) hold any row, in
     one statement: the ticket page then reads only the sections that have something to show."""
-    sql, params = _present_statement(names, connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [ticket.pk if p == _ANY_TICKET else p for p in params])
-        row = cursor.fetchone()
-    return {name: bool(row and row[i]) for i, name in enumerate(names)}
+    found = statements.run(_present_statement(names, connection.vendor), ticket.pk)
+    return {name: bool(found and found[0][i]) for i, name in enumerate(names)}
 
 
 def timeline(ticket: Ticket) -> QuerySet[TicketEvent]:

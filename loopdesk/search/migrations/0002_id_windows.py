@@ -5,26 +5,23 @@ The values are written out here, not imported, so this migration keeps meaning w
 from django.db import migrations
 
 PREFIX, SHIFT = "~w", 12
+WINDOW = f"'{PREFIX}' || (ticket_id >> {SHIFT})::text"
+
+
+def _update(schema_editor, change: str) -> None:
+    """Both vectors of every document changed by `change` (SQL with {vector} and {window} in it)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    head, doc = (change.format(vector=v, window=WINDOW) for v in ("head_vector", "doc_vector"))
+    schema_editor.execute(f"UPDATE search_document SET head_vector = {head}, doc_vector = {doc}")
 
 
 def add_windows(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    window = f"array_to_tsvector(ARRAY['{PREFIX}' || (ticket_id >> {SHIFT})::text])"
-    schema_editor.execute(
-        f"UPDATE search_document SET head_vector = coalesce(head_vector, ''::tsvector) || {window}, "
-        f"doc_vector = coalesce(doc_vector, ''::tsvector) || {window}"
-    )
+    _update(schema_editor, "coalesce({vector}, ''::tsvector) || array_to_tsvector(ARRAY[{window}])")
 
 
 def remove_windows(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    window = f"'{PREFIX}' || (ticket_id >> {SHIFT})::text"
-    schema_editor.execute(
-        f"UPDATE search_document SET head_vector = ts_delete(head_vector, {window}), "
-        f"doc_vector = ts_delete(doc_vector, {window})"
-    )
+    _update(schema_editor, "ts_delete({vector}, {window})")
 
 
 class Migration(migrations.Migration):
