@@ -398,8 +398,8 @@ def make_mailbox(server, name: str, folder: str = "INBOX"):
     )  # fmt: skip
 
 
-def bench_import(n: int, rng: random.Random, profile: Path | None = None) -> dict[str, Any]:
-    from loopdesk.mail import imap, services
+def bench_import(n: int, rng: random.Random, profile: Path | None = None, statements: bool = False) -> dict[str, Any]:
+    from loopdesk.mail import filing, imap, services
     from loopdesk.mail.models import InboundMessage
     from loopdesk.testing.dovecot import DovecotServer
     from loopdesk.tickets import services as ticket_services
@@ -420,7 +420,7 @@ def bench_import(n: int, rng: random.Random, profile: Path | None = None) -> dic
         tickets_before = Ticket.objects.filter(channel="email").count()  # the memory part's
         targets = {
             "store_batch": (imap, "store_batch"),
-            "process_message": (imap, "process_message"),
+            "process_message": (filing, "process_message"),
             "mark on server": (imap, "_done_on_server"),
             "parse_message": (services, "parse_message"),
             "find_thread": (services, "find_thread"),
@@ -429,7 +429,7 @@ def bench_import(n: int, rng: random.Random, profile: Path | None = None) -> dic
         }
         gc.collect()
         profiler = cProfile.Profile() if profile is not None else None
-        with Timers(targets) as timers, QueryCounter() as queries:
+        with Timers(targets) as timers, QueryCounter(by_statement=statements) as queries:
             start = time.perf_counter()
             if profiler is not None:
                 profiler.enable()
@@ -440,6 +440,10 @@ def bench_import(n: int, rng: random.Random, profile: Path | None = None) -> dic
         if profiler is not None and profile is not None:
             profiler.dump_stats(profile)
             pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        if statements:
+            print("\n| statements | ms | SQL |\n|---:|---:|---|")
+            for sql, count, spent in queries.top():
+                print(f"| {count:,} | {spent * 1000:.0f} | `{' '.join(sql.split())[:150]}` |")
         second = imap.fetch_mailbox(mailbox, limit=n)
         seen = sum("\\Seen" in flags for flags in server.flags().values())
         on_server = server.count()
@@ -739,6 +743,7 @@ def main() -> None:
         "--profile", action="store_true", help="cProfile the timed fetch (slower): var/bench_mail_<vendor>.prof"
     )
     parser.add_argument("--no-memory", action="store_true", help="skip the memory part (a quicker profile)")
+    parser.add_argument("--statements", action="store_true", help="list the statements run most often")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child is not None:
@@ -759,7 +764,7 @@ def main() -> None:
         profile = ROOT / "var" / f"bench_mail_{vendor}.prof" if args.profile else None
         if profile is not None:
             profile.parent.mkdir(parents=True, exist_ok=True)
-        results["import"] = bench_import(args.messages, rng, profile)
+        results["import"] = bench_import(args.messages, rng, profile, args.statements)
         results["machine"]["load_average_at_end"] = load_average()
         failures = check_import(results["import"]) + check_memory(results["memory"])
         results["failures"] = failures

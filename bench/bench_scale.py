@@ -96,7 +96,7 @@ def load(args: argparse.Namespace, phases: dict) -> dict:
     from django.utils import timezone
 
     from loopdesk.accounts.models import Department, User
-    from loopdesk.core.models import DailyCounter
+    from loopdesk.core.models import continue_numbering
     from loopdesk.customers.models import Asset, Customer, Order
     from loopdesk.tickets import demo
     from loopdesk.tickets.models import Category, Priority, Ticket, TicketEvent
@@ -129,7 +129,7 @@ def load(args: argparse.Namespace, phases: dict) -> dict:
         "categories": list(Category.objects.filter(is_active=True).values_list("id", flat=True)),
         "priorities": list(Priority.objects.filter(is_active=True).values_list("id", flat=True)),
         "agent": User.objects.get(username="agent1").pk,
-        "counters": {c.day.isoformat(): c.last for c in DailyCounter.objects.filter(prefix="P")},
+        "counters": sd.serials_used(Ticket.objects.values_list("number", flat=True)),
     }
     with sd.timed(phases, f"customers, assets, orders ({customers:,} each)"), transaction.atomic():
         sd.load_people(ctx, customers, args.seed)
@@ -145,7 +145,7 @@ def load(args: argparse.Namespace, phases: dict) -> dict:
             counts["events"] += len(events)
     with sd.timed(phases, "daily counters, 50-event timelines"), transaction.atomic():
         for prefix, day, last in sd.counters(plan):
-            DailyCounter.objects.update_or_create(prefix=prefix, day=day, defaults={"last": last})
+            continue_numbering(prefix, dt.date.fromisoformat(day), last)
         timeline = list(
             Ticket.objects.filter(id__gte=ctx["ticket_id"])
             .open()

@@ -78,10 +78,11 @@ class QueryCounter:
     a wrapper around the connection's commit. The rest of the elapsed time is Python (ORM, services).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, by_statement: bool = False) -> None:
         self.count = 0
         self.commits = 0
         self.seconds = 0.0
+        self.by_statement: dict[str, tuple[int, float]] | None = {} if by_statement else None
 
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
@@ -89,7 +90,17 @@ class QueryCounter:
         try:
             return execute(sql, params, many, context)
         finally:
-            self.seconds += time.perf_counter() - start
+            spent = time.perf_counter() - start
+            self.seconds += spent
+            if self.by_statement is not None:
+                key = sql[:160]
+                n, s = self.by_statement.get(key, (0, 0.0))
+                self.by_statement[key] = (n + 1, s + spent)
+
+    def top(self, k: int = 30) -> list[tuple[str, int, float]]:
+        """The statements run most often (their first 160 characters), with their count and seconds."""
+        rows = sorted((self.by_statement or {}).items(), key=lambda kv: -kv[1][0])[:k]
+        return [(sql, n, s) for sql, (n, s) in rows]
 
     def _commit(self) -> None:
         self.commits += 1

@@ -365,6 +365,15 @@ def ticket_chunks(plan: Plan, text, processes: int) -> Iterator[tuple[list[tuple
         yield from pool.imap(_chunk, specs)
 
 
+def serials_used(numbers) -> dict[str, int]:
+    """The highest serial per day (ISO date) among existing ticket numbers (P + YYYYMMDD + serial)."""
+    used: dict[str, int] = {}
+    for number in numbers:
+        day = f"{number[1:5]}-{number[5:7]}-{number[7:9]}"
+        used[day] = max(used.get(day, 0), int(number[9:]))
+    return used
+
+
 def counters(plan: Plan) -> list[tuple[str, str, int]]:
     """DailyCounter rows so tickets opened after the load get the next serial of their day."""
     rows = []

@@ -58,6 +58,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("kind", choices=["create", "inbox", "ticket", "page", "hello"])
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--statements", action="store_true", help="list the statements of the requests")
     args = parser.parse_args()
     user = User.objects.get(username="supervisor")
     _, raw = ApiToken.issue(user, "profile")
@@ -66,7 +67,7 @@ def main() -> None:
     send = requests(args.kind, {"HTTP_AUTHORIZATION": f"Bearer {raw}"})
     send(client)  # warm-up
     profile = cProfile.Profile()
-    with QueryCounter() as queries:
+    with QueryCounter(by_statement=args.statements) as queries:
         start = time.perf_counter()
         profile.enable()
         for _ in range(args.runs):
@@ -75,6 +76,8 @@ def main() -> None:
         elapsed = time.perf_counter() - start
     print(f"{args.kind}: status {response.status_code}, {elapsed / args.runs * 1000:.1f} ms per request, "
           f"{queries.count / args.runs:.1f} statements and {queries.seconds / args.runs * 1000:.1f} ms in the database")  # fmt: skip
+    for sql, count, spent in queries.top(60):
+        print(f"{count / args.runs:5.1f} × {spent / count * 1000:6.2f} ms  {' '.join(sql.split())[:150]}")
     for order, restriction in (("cumulative", "loopdesk/"), ("tottime", "")):
         out = io.StringIO()
         stats = pstats.Stats(profile, stream=out).sort_stats(order)

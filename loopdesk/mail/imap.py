@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from loopdesk.mail.filing import Filer, Job, describe
 from loopdesk.mail.models import InboundMessage, Mailbox
-from loopdesk.mail.services import process_message, store_batch
+from loopdesk.mail.services import store_batch
 
 log = logging.getLogger(__name__)
 
@@ -71,29 +72,32 @@ def fetch_mailbox(mailbox: Mailbox, *, limit: int = 1000) -> FetchResult:
         data = _check(*imap.uid("SEARCH", f"UID {mailbox.last_uid + 1}:*"), "SEARCH")
         uids = sorted(u for u in (int(x) for x in data[0].split()) if u > mailbox.last_uid)[:limit]
         filed: list[tuple[int, int]] = []
-        for start in range(0, len(uids), BATCH):
-            batch = uids[start : start + BATCH]
-            data = _check(*imap.uid("FETCH", ",".join(map(str, batch)), "(UID BODY.PEEK[])"), "FETCH")
-            fetched = list(_messages(data))
-            del data
-            result.fetched += len(fetched)
-            # The whole batch's bytes are committed (one transaction) before any of it is filed.
-            stored = store_batch(fetched, mailbox=mailbox, uidvalidity=uidvalidity)
-            fetched.reverse()
-            for pk, created, id_seen in stored:
-                uid, raw = fetched.pop()
-                mailbox.last_uid = max(mailbox.last_uid, uid)
-                result.stored += created
-                # Filed from the bytes in hand when they were just stored as this row: reading them back
-                # would cost a round trip and, on PostgreSQL, the driver's copies of a large message.
-                process_message(pk, mailbox=mailbox, raw=raw if created else None, id_unique=not id_seen)
-                del raw
-                filed.append((pk, uid))
-            # Once a batch: a crash before this line fetches the batch again, and storing is idempotent
-            # (same bytes or same UID), filing too (a filed message is not filed twice).
-            Mailbox.objects.filter(pk=mailbox.pk, last_uid__lt=mailbox.last_uid).update(last_uid=mailbox.last_uid)
-            result.flagged += _mark_filed(imap, mailbox, filed)  # committed, so the server may be told
-            filed.clear()
+        with Filer.for_fetch(mailbox, len(uids)) as filer:
+            for start in range(0, len(uids), BATCH):
+                batch = uids[start : start + BATCH]
+                data = _check(*imap.uid("FETCH", ",".join(map(str, batch)), "(UID BODY.PEEK[])"), "FETCH")
+                fetched = list(_messages(data))
+                del data
+                result.fetched += len(fetched)
+                # The whole batch's bytes are committed (one transaction) before any of it is filed.
+                stored = store_batch(fetched, mailbox=mailbox, uidvalidity=uidvalidity)
+                jobs = []
+                for (uid, raw), (pk, created, id_seen) in zip(fetched, stored, strict=True):
+                    mailbox.last_uid = max(mailbox.last_uid, uid)
+                    result.stored += created
+                    # Filed from the bytes in hand when they were just stored as this row: reading them back
+                    # would cost a round trip and, on PostgreSQL, the driver's copies of a large message.
+                    job = Job(pk, raw if created else None, not id_seen)
+                    jobs.append(describe(job, raw) if filer.splits else job)
+                    filed.append((pk, uid))
+                del fetched, raw
+                filer.file(jobs)
+                del jobs
+                # Once a batch: a crash before this line fetches the batch again, and storing is idempotent
+                # (same bytes or same UID), filing too (a filed message is not filed twice).
+                Mailbox.objects.filter(pk=mailbox.pk, last_uid__lt=mailbox.last_uid).update(last_uid=mailbox.last_uid)
+                result.flagged += _mark_filed(imap, mailbox, filed)  # committed, so the server may be told
+                filed.clear()
     Mailbox.objects.filter(pk=mailbox.pk).update(last_fetch_at=timezone.now(), last_error="")
     return result
 

@@ -1,14 +1,16 @@
 """Public numbers: the pure format, and the daily counter behind it."""
 
 import datetime as dt
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection, transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loopdesk.core.models import next_public_number
+from loopdesk.core.models import DailyCounter, continue_numbering, next_public_number, sequence_name
 from loopdesk.core.numbering import format_public_number
 
 DAY = dt.date(2024, 3, 15)
@@ -62,3 +64,73 @@ def test_counter_is_per_prefix_and_local_day():
 @pytest.mark.django_db
 def test_an_explicit_moment_picks_the_day():
     assert next_public_number("P", now=dt.datetime(2024, 3, 14, 17, 0, tzinfo=dt.UTC)) == "P20240315001"
+
+
+@pytest.mark.django_db
+def test_after_a_bulk_load_numbering_goes_on_after_the_loaded_serials():
+    day = dt.date(2024, 3, 15)
+    moment = dt.datetime(2024, 3, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert next_public_number("P", now=moment) == "P20240315001"
+    continue_numbering("P", day, 41)  # a loader wrote P…001 to P…041
+    assert next_public_number("P", now=moment) == "P20240315042"
+    assert next_public_number("P", now=moment) == "P20240315043"
+
+
+@pytest.mark.django_db
+def test_a_number_of_a_rolled_back_transaction():
+    moment = dt.datetime(2024, 3, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert next_public_number("P", now=moment) == "P20240315001"
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        assert next_public_number("P", now=moment) == "P20240315002"
+        1 / 0  # noqa: B018
+    following = next_public_number("P", now=moment)
+    if connection.vendor == "postgresql":  # a sequence: the rolled-back number is not given again
+        assert following == "P20240315003"
+    else:  # the counter row rolled back with it
+        assert following == "P20240315002"
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("os.environ.get('DATABASE_URL', '') == ''", reason="the sequences are PostgreSQL's")
+def test_a_day_numbered_by_the_counter_goes_on_from_its_last_serial():
+    DailyCounter.objects.create(prefix="P", day=dt.date(2024, 3, 15), last=7)  # numbered before the migration
+    moment = dt.datetime(2024, 3, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert [next_public_number("P", now=moment) for _ in range(2)] == ["P20240315008", "P20240315009"]
+
+
+def test_an_unknown_prefix_has_no_sequence():
+    with pytest.raises(ValueError):
+        sequence_name("X")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif("os.environ.get('DATABASE_URL', '') == ''", reason="SQLite runs one writer at a time")
+def test_transactions_take_numbers_without_waiting_for_each_other():
+    """PostgreSQL: a create transaction that has taken a number does not hold up the next one (the day's
+    counter row used to be locked until commit, so creates ran one at a time)."""
+    moment = dt.datetime(2024, 3, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    first = next_public_number("P", now=moment)  # the day's base is committed (the day's first number waits)
+    holding, done = threading.Event(), threading.Event()
+    taken: list[str] = []
+
+    def hold_a_number() -> None:
+        try:
+            with transaction.atomic():
+                taken.append(next_public_number("P", now=moment))
+                holding.set()
+                done.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_a_number)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting for the other transaction fails the test
+            mine = next_public_number("P", now=moment)
+    finally:
+        done.set()
+        holder.join()
+    assert first == "P20240315001"
+    assert sorted([*taken, mine]) == ["P20240315002", "P20240315003"]

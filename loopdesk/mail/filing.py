@@ -1,0 +1,194 @@
+"""Filing a fetched batch, in this process or split by sender between this process and forked helpers.
+
+Filing a message (parse, thread, customer, ticket, events, search, statistics) is Python on one core, so a
+big import runs faster on two: the batch is split by sender, each sender's messages stay in one process and in
+their order (a "回复：" reply comes after the message it answers), and a message whose In-Reply-To or
+References names a message of this batch from another sender is filed afterwards, when both halves are done.
+Filing is idempotent (a message is filed once, under its row lock), so a helper that dies leaves nothing the
+parent does not finish: it files the helper's share again, and what was filed is skipped.
+
+Helpers are forked per fetch, and only for a big batch outside any transaction (the stored rows must be
+committed for them to see). The bytes of a big message are not sent through the pipe: the helper reads them.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from email.utils import getaddresses
+from multiprocessing.connection import Connection
+
+from django.conf import settings
+from django.db import connection, connections
+
+from loopdesk.mail.models import Mailbox
+from loopdesk.mail.services import process_message
+
+log = logging.getLogger(__name__)
+
+MIN_SPLIT = 8  # messages in a batch before a helper is worth it
+SENT_BYTES = 1 << 20  # bigger messages are read by the helper from the database, not sent to it
+
+
+@dataclass
+class Job:
+    pk: int
+    raw: bytes | None  # the bytes just stored as this row, or None to read them from the database
+    id_unique: bool
+    sender: str = ""
+    message_id: str = ""
+    refers_to: tuple[str, ...] = ()
+
+
+def describe(job: Job, raw: bytes) -> Job:
+    """The sender and the Message-IDs a message refers to, from its headers (enough to split a batch)."""
+    try:
+        headers = BytesHeaderParser(policy=compat32).parsebytes(raw[:65536])
+        senders = getaddresses([str(v) for v in headers.get_all("From", [])])
+        job.sender = next((address.lower() for _name, address in senders if address), "")
+        own = _ids(headers.get("Message-ID", ""))
+        job.message_id = own[0] if own else ""
+        job.refers_to = tuple(_ids(headers.get("In-Reply-To", "")) + _ids(headers.get("References", "")))
+    except Exception:  # noqa: BLE001 (an unreadable header: filed after the split halves, parsing reports it)
+        job.sender, job.refers_to = "", ("?",)
+    return job
+
+
+def _ids(value: object) -> list[str]:
+    return [part.strip("<>") for part in str(value or "").replace(",", " ").split() if part.strip("<>")]
+
+
+def split(jobs: list[Job], parts: int) -> tuple[list[list[Job]], list[Job]]:
+    """Jobs per process by sender (whole senders, balanced by count), and those to file after all of them."""
+    senders: dict[str, list[Job]] = {}
+    for job in jobs:
+        senders.setdefault(job.sender, []).append(job)
+    shares: list[list[Job]] = [[] for _ in range(parts)]
+    owner: dict[str, int] = {}
+    for sender, own in sorted(senders.items(), key=lambda kv: -len(kv[1])):
+        index = min(range(parts), key=lambda i: len(shares[i]))
+        owner[sender] = index
+        shares[index].extend(own)
+    part_of_id = {job.message_id: owner[job.sender] for job in jobs if job.message_id}
+    later: list[Job] = []
+    for index, share in enumerate(shares):
+        keep: list[Job] = []
+        for job in share:
+            crossing = not job.sender or any(part_of_id.get(ref, index) != index for ref in job.refers_to)
+            (later if crossing else keep).append(job)
+        shares[index] = keep
+    order = {id(job): n for n, job in enumerate(jobs)}
+    for share in shares:
+        share.sort(key=lambda job: order[id(job)])
+    later.sort(key=lambda job: order[id(job)])
+    return shares, later
+
+
+class Filer:
+    """Files batches of one mailbox: alone, or with forked helpers when `helpers` > 0."""
+
+    def __init__(self, mailbox: Mailbox, helpers: int = 0) -> None:
+        self.mailbox = mailbox
+        self._helpers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+        if helpers > 0 and not connection.in_atomic_block:
+            self._start(helpers)
+
+    @classmethod
+    def for_fetch(cls, mailbox: Mailbox, messages: int) -> Filer:
+        helpers = max(0, settings.LOOPDESK_MAIL_FILING_PROCESSES - 1) if messages >= MIN_SPLIT else 0
+        return cls(mailbox, helpers)
+
+    @property
+    def splits(self) -> bool:
+        return bool(self._helpers)
+
+    def _start(self, helpers: int) -> None:
+        connections.close_all()  # a forked process must not share the parent's database connections
+        context = multiprocessing.get_context("fork")
+        for _ in range(helpers):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_helper, args=(theirs, self.mailbox, os.getpid()), daemon=True)
+            process.start()
+            theirs.close()
+            self._helpers.append((process, ours))
+
+    def file(self, jobs: list[Job]) -> None:
+        """File every job of a batch; returns when all are filed (or quarantined)."""
+        if not self._helpers or len(jobs) < MIN_SPLIT:
+            self._here(jobs)
+            return
+        shares, later = split(jobs, len(self._helpers) + 1)
+        sent = []
+        for (process, pipe), share in zip(self._helpers, shares[1:], strict=True):
+            try:
+                pipe.send([_wire(job) for job in share])
+                sent.append((pipe, share))
+            except OSError:
+                log.warning("mail: filing helper %s is gone; filing its share here", process.pid)
+                later[:0] = share
+        self._here(shares[0])
+        for pipe, share in sent:
+            try:
+                pipe.recv()
+            except (EOFError, OSError):  # the helper died: what it filed is skipped, the rest is filed here
+                log.warning("mail: a filing helper stopped mid-batch; filing its share here")
+                self._here([Job(job.pk, None, job.id_unique) for job in share])
+        self._here(later)
+
+    def _here(self, jobs: Iterable[Job]) -> None:
+        for job in jobs:
+            process_message(job.pk, mailbox=self.mailbox, raw=job.raw, id_unique=job.id_unique)
+
+    def close(self) -> None:
+        for _process, pipe in self._helpers:
+            with suppress(OSError):
+                pipe.send(None)
+            pipe.close()
+        for process, _pipe in self._helpers:
+            process.join(10)
+            if process.is_alive():
+                process.kill()
+        self._helpers.clear()
+
+    def __enter__(self) -> Filer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _wire(job: Job) -> tuple[int, bytes | None, bool]:
+    raw = job.raw if job.raw is not None and len(job.raw) <= SENT_BYTES else None
+    return job.pk, raw, job.id_unique
+
+
+def _helper(pipe: Connection, mailbox: Mailbox, parent: int) -> None:
+    """A forked filing process: files what it is sent, answers when a share is done, stops with its parent."""
+    status = 0
+    try:
+        while True:
+            try:
+                share = pipe.recv()
+            except EOFError:
+                break
+            if share is None:
+                break
+            for pk, raw, id_unique in share:
+                if os.getppid() != parent:  # the parent was killed: it (or the next run) files the rest
+                    raise SystemExit(0)
+                process_message(pk, mailbox=mailbox, raw=raw, id_unique=id_unique)
+            pipe.send(len(share))
+    except (SystemExit, BrokenPipeError):
+        pass
+    except BaseException:  # noqa: BLE001 (the parent files the share again and logs it)
+        log.exception("mail: filing helper failed")
+        status = 1
+    finally:
+        connections.close_all()
+        os._exit(status)  # no atexit handlers or inherited clean-ups (the parent's IMAP socket) in the fork
