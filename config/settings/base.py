@@ -156,8 +156,10 @@ LOOPDESK_MAIL_DOMAIN = os.environ.get("LOOPDESK_MAIL_DOMAIN", "loopdesk.local")
 # PostgreSQL: filing a stored message commits without waiting for the disk (the raw message is already durable;
 # see mail.services._commit_without_waiting). LOOPDESK_MAIL_ASYNC_COMMIT=0 makes every filing wait.
 LOOPDESK_MAIL_ASYNC_COMMIT = os.environ.get("LOOPDESK_MAIL_ASYNC_COMMIT", "1") != "0"
-# Processes filing a big fetch (loopdesk.mail.filing): this one and forked helpers, each taking whole senders.
-LOOPDESK_MAIL_FILING_PROCESSES = int(os.environ.get("LOOPDESK_MAIL_FILING_PROCESSES", "2"))
+# A big fetch gets a forked helper (loopdesk.mail.filing): "file" (part of the batch, whole senders each), "parse"
+# (the messages, filed here), "off", or "auto": "file" on PostgreSQL, "parse" on SQLite (one writer at a time).
+LOOPDESK_MAIL_HELPER = os.environ.get("LOOPDESK_MAIL_HELPER", "auto")
+LOOPDESK_MAIL_FILING_PROCESSES = int(os.environ.get("LOOPDESK_MAIL_FILING_PROCESSES", "2"))  # in "file" mode
 # Customers are emailed at the SOP's moments only once an outgoing server is configured (EMAIL_HOST set).
 LOOPDESK_CUSTOMER_EMAIL = os.environ.get("LOOPDESK_CUSTOMER_EMAIL", "1" if os.environ.get("EMAIL_HOST") else "") == "1"
 

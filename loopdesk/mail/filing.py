@@ -1,14 +1,18 @@
-"""Filing a fetched batch, in this process or split by sender between this process and forked helpers.
+"""Filing a fetched batch, in this process or with a forked helper process.
 
-Filing a message (parse, thread, customer, ticket, events, search, statistics) is Python on one core, so a
+On PostgreSQL ("file" mode) the helper files part of the batch. Filing a message (parse, thread, customer, ticket, events, search, statistics) is Python on one core, so a
 big import runs faster on two: the batch is split by sender, each sender's messages stay in one process and in
 their order (a "回复：" reply comes after the message it answers), and a message whose In-Reply-To or
 References names a message of this batch from another sender is filed afterwards, when both halves are done.
 Filing is idempotent (a message is filed once, under its row lock), so a helper that dies leaves nothing the
 parent does not finish: it files the helper's share again, and what was filed is skipped.
 
+On SQLite ("parse" mode) writers take turns, and two filing processes were slower than one (each re-reads the
+pages the other changed), so the helper only parses: it parses a batch's messages in order while this process
+files them, each as soon as its parse arrives.
+
 Helpers are forked per fetch, and only for a big batch outside any transaction (the stored rows must be
-committed for them to see). The bytes of a big message are not sent through the pipe: the helper reads them.
+committed for them to see). The bytes of a big message are not sent through the pipe: it is handled here.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from django.conf import settings
 from django.db import connection, connections
 
 from loopdesk.mail.models import Mailbox
+from loopdesk.mail.parsing import ParsedMessage, parse_message
 from loopdesk.mail.services import process_message
 
 log = logging.getLogger(__name__)
@@ -91,29 +96,37 @@ def split(jobs: list[Job], parts: int) -> tuple[list[list[Job]], list[Job]]:
 
 
 class Filer:
-    """Files batches of one mailbox: alone, or with forked helpers when `helpers` > 0."""
+    """Files batches of one mailbox: alone, or with forked helpers ("file" or "parse" mode, see above)."""
 
-    def __init__(self, mailbox: Mailbox, helpers: int = 0) -> None:
-        self.mailbox = mailbox
+    def __init__(self, mailbox: Mailbox, helpers: int = 0, mode: str = "file") -> None:
+        self.mailbox, self.mode = mailbox, mode
         self._helpers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
-        if helpers > 0 and not connection.in_atomic_block:
+        # The helpers see only committed rows, and a forked process has its own copy of an in-memory database.
+        in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+        if helpers > 0 and not connection.in_atomic_block and not (mode == "file" and in_memory):
             self._start(helpers)
 
     @classmethod
     def for_fetch(cls, mailbox: Mailbox, messages: int) -> Filer:
-        helpers = max(0, settings.LOOPDESK_MAIL_FILING_PROCESSES - 1) if messages >= MIN_SPLIT else 0
-        return cls(mailbox, helpers)
+        mode = settings.LOOPDESK_MAIL_HELPER
+        if mode == "auto":
+            mode = "file" if connection.vendor == "postgresql" else "parse"
+        if messages < MIN_SPLIT or mode not in ("file", "parse"):
+            return cls(mailbox)
+        helpers = max(0, settings.LOOPDESK_MAIL_FILING_PROCESSES - 1) if mode == "file" else 1
+        return cls(mailbox, helpers, mode)
 
     @property
     def splits(self) -> bool:
-        return bool(self._helpers)
+        """Jobs need `describe` (sender and references) to be split between processes."""
+        return bool(self._helpers) and self.mode == "file"
 
     def _start(self, helpers: int) -> None:
         connections.close_all()  # a forked process must not share the parent's database connections
         context = multiprocessing.get_context("fork")
         for _ in range(helpers):
             ours, theirs = context.Pipe()
-            process = context.Process(target=_helper, args=(theirs, self.mailbox, os.getpid()), daemon=True)
+            process = context.Process(target=_helper, args=(theirs, self.mailbox, os.getpid(), self.mode), daemon=True)
             process.start()
             theirs.close()
             self._helpers.append((process, ours))
@@ -122,7 +135,12 @@ class Filer:
         """File every job of a batch; returns when all are filed (or quarantined)."""
         if not self._helpers or len(jobs) < MIN_SPLIT:
             self._here(jobs)
-            return
+        elif self.mode == "parse":
+            self._file_parsed_there(jobs)
+        else:
+            self._file_split(jobs)
+
+    def _file_split(self, jobs: list[Job]) -> None:
         shares, later = split(jobs, len(self._helpers) + 1)
         sent = []
         for (process, pipe), share in zip(self._helpers, shares[1:], strict=True):
@@ -140,6 +158,25 @@ class Filer:
                 log.warning("mail: a filing helper stopped mid-batch; filing its share here")
                 self._here([Job(job.pk, None, job.id_unique) for job in share])
         self._here(later)
+
+    def _file_parsed_there(self, jobs: list[Job]) -> None:
+        _process, pipe = self._helpers[0]
+        sent = [job for job in jobs if job.raw is not None and len(job.raw) <= SENT_BYTES]
+        try:
+            pipe.send([job.raw for job in sent])
+        except OSError:
+            sent = []
+        waiting = {id(job) for job in sent}
+        for job in jobs:
+            parsed = None
+            if id(job) in waiting:
+                try:
+                    parsed = pipe.recv()  # in the order sent; None when parsing failed there (it fails here too)
+                except (EOFError, OSError):  # the helper died: parse the rest here
+                    log.warning("mail: the parsing helper stopped; parsing here")
+                    waiting.clear()
+                    self._helpers.clear()
+            process_message(job.pk, mailbox=self.mailbox, raw=job.raw, id_unique=job.id_unique, parsed=parsed)
 
     def _here(self, jobs: Iterable[Job]) -> None:
         for job in jobs:
@@ -168,27 +205,41 @@ def _wire(job: Job) -> tuple[int, bytes | None, bool]:
     return job.pk, raw, job.id_unique
 
 
-def _helper(pipe: Connection, mailbox: Mailbox, parent: int) -> None:
-    """A forked filing process: files what it is sent, answers when a share is done, stops with its parent."""
+def _helper(pipe: Connection, mailbox: Mailbox, parent: int, mode: str) -> None:
+    """A forked process: files (or parses) what it is sent, answers as it goes, and stops with its parent."""
     status = 0
     try:
         while True:
             try:
-                share = pipe.recv()
+                work = pipe.recv()
             except EOFError:
                 break
-            if share is None:
+            if work is None:
                 break
-            for pk, raw, id_unique in share:
-                if os.getppid() != parent:  # the parent was killed: it (or the next run) files the rest
+            if os.getppid() != parent:  # the parent was killed: it (or the next run) does the rest
+                break
+            if mode == "parse":
+                for raw in work:
+                    pipe.send(_parsed_or_none(raw))
+                continue
+            for pk, raw, id_unique in work:
+                if os.getppid() != parent:
                     raise SystemExit(0)
                 process_message(pk, mailbox=mailbox, raw=raw, id_unique=id_unique)
-            pipe.send(len(share))
+            pipe.send(len(work))
     except (SystemExit, BrokenPipeError):
         pass
-    except BaseException:  # noqa: BLE001 (the parent files the share again and logs it)
-        log.exception("mail: filing helper failed")
+    except BaseException:  # noqa: BLE001 (the parent does the work again and logs it)
+        log.exception("mail: mail helper failed")
         status = 1
     finally:
-        connections.close_all()
+        if mode == "file":
+            connections.close_all()
         os._exit(status)  # no atexit handlers or inherited clean-ups (the parent's IMAP socket) in the fork
+
+
+def _parsed_or_none(raw: bytes) -> ParsedMessage | None:
+    try:
+        return parse_message(raw)
+    except Exception:  # noqa: BLE001 (parsed again by the filing process, which quarantines it with the reason)
+        return None

@@ -167,15 +167,24 @@ def store_batch(
 
 
 def process_message(
-    message_id: int, *, mailbox: Mailbox | None = None, raw: bytes | None = None, id_unique: bool = False
+    message_id: int,
+    *,
+    mailbox: Mailbox | None = None,
+    raw: bytes | None = None,
+    id_unique: bool = False,
+    parsed: ParsedMessage | None = None,
 ) -> InboundMessage:
     """Parse and file one stored message in one transaction; any failure puts it in quarantine with the reason.
 
     `mailbox`: the one being fetched, so a batch reads it (and its category) once, not once a message.
     `raw`: the bytes just stored as this row (by `store_raw`), so they are not read back from the database.
     `id_unique`: no other row had this row's Message-ID when it was stored (`store_batch` looked), so
-    the duplicate check asks the database only if parsing finds another Message-ID."""
+    the duplicate check asks the database only if parsing finds another Message-ID.
+    `parsed`: `raw` parsed already (by a helper process, see loopdesk.mail.filing)."""
     try:
+        # Bytes in hand are parsed before the transaction: on SQLite other writers need not wait for it.
+        if parsed is None and raw is not None:
+            parsed = parse_message(raw)
         with transaction.atomic():
             _commit_without_waiting()
             rows = InboundMessage.objects.select_for_update(of=("self",))
@@ -188,7 +197,8 @@ def process_message(
             if message.state != InboundMessage.State.STORED:
                 return message  # done before (a second worker, or a re-run after a crash)
             unique_id = message.message_id if id_unique else None
-            parsed = parse_message(raw if isinstance(raw, bytes) else bytes(raw))
+            if parsed is None:
+                parsed = parse_message(raw if isinstance(raw, bytes) else bytes(raw))
             del raw  # the raw bytes are let go once parsed
             token = _filing.set(message)
             try:
