@@ -57,11 +57,7 @@ def find_or_register_customer(**fields) -> Customer:
     """The existing customer with this phone or email (phone first), or a newly registered one."""
     data = _clean(fields)
     phone, email = normalize_phone(data.get("phone", "")), data.get("email", "")
-    lookups = []
-    if phone:
-        lookups.append(Customer.objects.filter(phone=phone))
-    if email:
-        lookups.append(Customer.objects.with_email(email))
+    lookups = [(kind, value) for kind, value in (("phone", phone), ("email", email)) if value]
     found = first_customer(*lookups)  # phone before email, one statement
     if found is not None:
         return found

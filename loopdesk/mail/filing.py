@@ -102,7 +102,7 @@ class Filer:
         self.mailbox, self.mode = mailbox, mode
         self._helpers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
         # The helpers see only committed rows, and a forked process has its own copy of an in-memory database.
-        in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+        in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
         if helpers > 0 and not connection.in_atomic_block and not (mode == "file" and in_memory):
             self._start(helpers)
 
@@ -126,7 +126,9 @@ class Filer:
         context = multiprocessing.get_context("fork")
         for _ in range(helpers):
             ours, theirs = context.Pipe()
-            process = context.Process(target=_helper, args=(theirs, self.mailbox, os.getpid(), self.mode), daemon=True)
+            ends = [pipe for _process, pipe in self._helpers] + [ours]  # the child closes its copies of these
+            args = (theirs, self.mailbox, os.getpid(), self.mode, ends)
+            process = context.Process(target=_helper, args=args, daemon=True)
             process.start()
             theirs.close()
             self._helpers.append((process, ours))
@@ -205,9 +207,11 @@ def _wire(job: Job) -> tuple[int, bytes | None, bool]:
     return job.pk, raw, job.id_unique
 
 
-def _helper(pipe: Connection, mailbox: Mailbox, parent: int, mode: str) -> None:
+def _helper(pipe: Connection, mailbox: Mailbox, parent: int, mode: str, parent_ends: list[Connection]) -> None:
     """A forked process: files (or parses) what it is sent, answers as it goes, and stops with its parent."""
     status = 0
+    for end in parent_ends:  # otherwise the pipe stays open when the parent dies, and this process waits forever
+        end.close()
     try:
         while True:
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 from contextvars import ContextVar
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loopdesk.attachments.services import Incoming, keep_files
+from loopdesk.core import statements
 from loopdesk.core.errors import IllegalTransition
 from loopdesk.customers.models import Contact, Customer
 from loopdesk.customers.selectors import first_customer
@@ -187,9 +189,12 @@ def process_message(
             parsed = parse_message(raw)
         with transaction.atomic():
             _commit_without_waiting()
-            rows = InboundMessage.objects.select_for_update(of=("self",))
-            rows = rows if mailbox is not None else rows.select_related("mailbox__category")
-            message = (rows.defer("raw") if raw is not None else rows).get(pk=message_id)
+            if mailbox is not None and raw is not None:  # a fetch's message: its statement is built once
+                message = statements.instances(InboundMessage, _locked_without_raw(connection.vendor), message_id)[0]
+            else:
+                rows = InboundMessage.objects.select_for_update(of=("self",))
+                rows = rows if mailbox is not None else rows.select_related("mailbox__category")
+                message = (rows.defer("raw") if raw is not None else rows).get(pk=message_id)
             if mailbox is not None and message.mailbox_id == mailbox.pk:
                 message.mailbox = mailbox
             if raw is None:
@@ -217,6 +222,12 @@ def process_message(
             message.processed_at = timezone.now()
             message.save(update_fields=["state", "error", "attempts", "processed_at"])
             return message
+
+
+@functools.cache
+def _locked_without_raw(vendor: str) -> tuple[str, tuple]:
+    rows = InboundMessage.objects.select_for_update(of=("self",)).defer("raw")
+    return rows.filter(pk=statements.PLACEHOLDER).query.sql_with_params()
 
 
 def _commit_without_waiting() -> None:
@@ -391,7 +402,7 @@ def _customer(parsed: ParsedMessage) -> Customer:
     """The customer whose contact has this address (the first contact), else the first customer with it, else a new
     one; the two look-ups and the load are one query (a round trip each was a tenth of filing a new email)."""
     address = parsed.from_address
-    found = first_customer(Contact.objects.with_email(address), Customer.objects.with_email(address))
+    found = first_customer(("contact_email", address), ("email", address))
     if found is not None:
         return found
     name = parsed.from_name.strip() or address.split("@", 1)[0]

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Min, Sum
 from django.utils import timezone
 
 from loopdesk.accounts.models import Department, User
+from loopdesk.core import statements
 from loopdesk.customers.models import Customer
 from loopdesk.routing import assignment, rules
 from loopdesk.routing.assignment import Candidate
@@ -145,8 +148,14 @@ def active_rules() -> list[rules.Rule]:
 
 
 def default_queue() -> Department | None:
-    setting = DepartmentRouting.objects.select_related("department").filter(is_default_queue=True).first()
-    return setting.department if setting else Department.objects.order_by("pk").first()
+    """The department marked as the default queue, else the first one (read on every routing: built once)."""
+    found = statements.instances(Department, _default_queue_statement(connection.vendor))
+    return found[0] if found else Department.objects.order_by("pk").first()
+
+
+@functools.cache
+def _default_queue_statement(vendor: str) -> tuple[str, tuple]:
+    return Department.objects.filter(routing__is_default_queue=True)[:1].query.sql_with_params()
 
 
 def routing_of(department: Department) -> DepartmentRouting:

@@ -7,7 +7,8 @@ import pytest
 import time_machine
 
 from loopdesk.core.errors import ValidationFailed
-from loopdesk.customers.models import Customer
+from loopdesk.customers.models import Contact, Customer
+from loopdesk.customers.selectors import first_customer
 from loopdesk.customers.services import find_or_register_customer, register_customer, update_customer
 
 MORNING = dt.datetime(2024, 3, 15, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -84,3 +85,23 @@ def test_update_keeps_the_public_id():
     update_customer(customer, company="新公司", phone="+86 139-0000-1111")
     customer.refresh_from_db()
     assert (customer.public_id, customer.company, customer.phone) == (public_id, "新公司", "13900001111")
+
+
+@pytest.mark.django_db
+def test_first_customer_takes_the_first_lookup_that_finds_one_with_its_fields_converted():
+    by_phone = register_customer(name="张三", phone="13812345678", email="zs@example.com")
+    by_email = register_customer(name="李四", email="Li.Si@Example.com")
+    later_same_email = register_customer(name="李四二", email="li.si@example.com")
+    contact_of = register_customer(name="王五")
+    Contact.objects.create(customer=contact_of, name="王五的同事", email="colleague@example.com")
+    assert first_customer(("phone", "13812345678"), ("email", "li.si@example.com")) == by_phone
+    assert first_customer(("phone", "13900000000"), ("email", " LI.SI@example.COM ")) == by_email  # lowest id
+    assert later_same_email.pk > by_email.pk
+    assert first_customer(("contact_email", "Colleague@example.com"), ("email", "colleague@example.com")) == contact_of
+    assert first_customer(("email", "nobody@example.com")) is None
+    assert first_customer() is None
+    found = first_customer(("email", "zs@example.com"))
+    assert found is not None and found.created_at == by_phone.created_at  # a datetime, not the database's text
+    assert found.tier == by_phone.tier and found.public_id == by_phone.public_id
+    with pytest.raises(ValueError):
+        first_customer(("member_no", "1"))

@@ -159,7 +159,7 @@ def test_a_filing_helper_that_dies_leaves_its_share_to_the_parent(server):
         pytest.skip("a forked process has its own copy of an in-memory database (the tests' SQLite)")
     real = filing._helper
 
-    def dies_after_two(pipe, mailbox, parent, mode):
+    def dies_after_two(pipe, mailbox, parent, mode, parent_ends):
         share = pipe.recv()
         for pk, raw, id_unique in share[:2]:
             filing.process_message(pk, mailbox=mailbox, raw=raw, id_unique=id_unique)
