@@ -11,7 +11,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 from django.conf import settings
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, OperationalError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -183,35 +183,19 @@ def process_message(
     `id_unique`: no other row had this row's Message-ID when it was stored (`store_batch` looked), so
     the duplicate check asks the database only if parsing finds another Message-ID.
     `parsed`: `raw` parsed already (by a helper process, see loopdesk.mail.filing)."""
+    retry = not connection.in_atomic_block  # a deadlock aborts a caller's transaction: only ours is tried again
     try:
         # Bytes in hand are parsed before the transaction: on SQLite other writers need not wait for it.
         if parsed is None and raw is not None:
             parsed = parse_message(raw)
-        with transaction.atomic():
-            _commit_without_waiting()
-            if mailbox is not None and raw is not None:  # a fetch's message: its statement is built once
-                message = statements.instances(InboundMessage, _locked_without_raw(connection.vendor), message_id)[0]
-            else:
-                rows = InboundMessage.objects.select_for_update(of=("self",))
-                rows = rows if mailbox is not None else rows.select_related("mailbox__category")
-                message = (rows.defer("raw") if raw is not None else rows).get(pk=message_id)
-            if mailbox is not None and message.mailbox_id == mailbox.pk:
-                message.mailbox = mailbox
-            if raw is None:
-                raw = message.__dict__.pop("raw")  # deferred again: the instance holds no copy while filing
-            if message.state != InboundMessage.State.STORED:
-                return message  # done before (a second worker, or a re-run after a crash)
-            unique_id = message.message_id if id_unique else None
-            if parsed is None:
-                parsed = parse_message(raw if isinstance(raw, bytes) else bytes(raw))
-            del raw  # the raw bytes are let go once parsed
-            token = _filing.set(message)
+        for attempt in range(1, TRIES + 1):
             try:
-                with clocks_synced_once():
-                    _file(message, parsed, unique_id)
-            finally:
-                _filing.reset(token)
-            return message
+                return _file_stored(message_id, mailbox, raw, id_unique, parsed)
+            except OperationalError as exc:  # two filing processes locked two rows in opposite orders
+                if not (retry and attempt < TRIES and getattr(exc.__cause__, "sqlstate", "") in TRANSIENT):
+                    raise
+                log.warning("mail: message %s: %s; filing it again", message_id, exc)
+        raise AssertionError("unreachable")
     except Exception as exc:  # noqa: BLE001 (never lose a message: quarantine it with the reason)
         log.exception("mail: message %s quarantined", message_id)
         with transaction.atomic():
@@ -222,6 +206,41 @@ def process_message(
             message.processed_at = timezone.now()
             message.save(update_fields=["state", "error", "attempts", "processed_at"])
             return message
+
+
+TRIES = 3
+TRANSIENT = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
+
+
+def _file_stored(
+    message_id: int, mailbox: Mailbox | None, raw: bytes | None, id_unique: bool, parsed: ParsedMessage | None
+) -> InboundMessage:
+    """One filing transaction (see process_message)."""
+    with transaction.atomic():
+        _commit_without_waiting()
+        if mailbox is not None and raw is not None:  # a fetch's message: its statement is built once
+            message = statements.instances(InboundMessage, _locked_without_raw(connection.vendor), message_id)[0]
+        else:
+            rows = InboundMessage.objects.select_for_update(of=("self",))
+            rows = rows if mailbox is not None else rows.select_related("mailbox__category")
+            message = (rows.defer("raw") if raw is not None else rows).get(pk=message_id)
+        if mailbox is not None and message.mailbox_id == mailbox.pk:
+            message.mailbox = mailbox
+        if raw is None:
+            raw = message.__dict__.pop("raw")  # deferred again: the instance holds no copy while filing
+        if message.state != InboundMessage.State.STORED:
+            return message  # done before (a second worker, or a re-run after a crash)
+        unique_id = message.message_id if id_unique else None
+        if parsed is None:
+            parsed = parse_message(raw if isinstance(raw, bytes) else bytes(raw))
+        raw = None  # the raw bytes are let go once parsed
+        token = _filing.set(message)
+        try:
+            with clocks_synced_once():
+                _file(message, parsed, unique_id)
+        finally:
+            _filing.reset(token)
+        return message
 
 
 @functools.cache

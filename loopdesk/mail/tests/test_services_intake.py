@@ -1,7 +1,10 @@
 """Storing and filing inbound mail: new tickets, threaded replies, loops avoided, nothing lost or doubled."""
 
+import threading
+import time
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from loopdesk.mail import services
@@ -217,3 +220,38 @@ def test_a_filing_lost_with_its_transaction_is_filed_by_the_next_run(mailbox):
     filed = InboundMessage.objects.get(pk=message.pk)
     assert filed.state == "processed" and Ticket.objects.filter(pk=filed.ticket_id).count() == 1
     assert services.process_stored() == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time: no deadlock")
+def test_a_filing_chosen_as_a_deadlock_victim_is_filed_again_not_quarantined(mailbox, caplog):
+    """Two filing processes can lock the same two rows in opposite orders (a reply's message, then its ticket).
+    A real deadlock: another transaction holds the ticket, the filing waits for it, and that transaction then
+    asks for the message row. PostgreSQL aborts the filing (it waited first); it is tried again, not quarantined."""
+    ticket = receive(mail(), mailbox).ticket
+    reply, _created = store_raw(
+        mail("Re: 洗衣机不脱水", "还是不行", message_id="<m2@x.cn>", in_reply_to="<m1@example.cn>")
+    )
+    holding, errors = threading.Event(), []
+
+    def other_transaction() -> None:
+        try:
+            with transaction.atomic():
+                Ticket.objects.select_for_update().get(pk=ticket.pk)
+                holding.set()
+                time.sleep(0.5)  # the filing has locked the message row and waits for the ticket
+                list(InboundMessage.objects.select_for_update().filter(pk=reply.pk).values_list("pk"))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=other_transaction)
+    other.start()
+    holding.wait(10)
+    filed = process_message(reply.pk)
+    other.join()
+    assert errors == []
+    assert (filed.state, filed.outcome, filed.ticket_id, filed.attempts) == ("processed", "appended", ticket.pk, 1)
+    assert replies(ticket) == ["还是不行"]
+    assert "deadlock detected" in caplog.text and "filing it again" in caplog.text
