@@ -243,3 +243,15 @@ class AcknowledgementLapse(models.Model):
     class Meta:
         verbose_name = _("acknowledgement lapse")
         verbose_name_plural = _("acknowledgement lapses")
+
+
+class OpenWork(models.Model):
+    """How many tickets in a work status each owner holds, per priority (0: none): kept by database triggers on
+    the ticket table (migration routing.0002, `open_work.py`), so routing reads a few rows, not every open ticket."""
+
+    owner_id = models.BigIntegerField()
+    priority_key = models.BigIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner_id", "priority_key"], name="uniq_open_work")]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from loopdesk.accounts.models import Department, User
@@ -18,14 +18,14 @@ from loopdesk.core import statements
 from loopdesk.customers.models import Customer
 from loopdesk.routing import assignment, rules
 from loopdesk.routing.assignment import Candidate
-from loopdesk.routing.models import DepartmentRouting, MemberProfile, RoutingRule, RulesetVersion
+from loopdesk.routing.models import DepartmentRouting, MemberProfile, OpenWork, RoutingRule, RulesetVersion
 from loopdesk.sla import calendar_data
 from loopdesk.sla.calendars import CalendarGap
 from loopdesk.sla.models import BusinessCalendar
 from loopdesk.tickets.models import Category, Channel, Priority, Ticket
 from loopdesk.tickets.workflow import Status
 
-# Work a member is carrying: assigned to them and not yet resolved.
+# Work a member is carrying: assigned to them and not yet resolved (the triggers of open_work.py count the same).
 WORK_STATUSES = (Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS, Status.WAITING_CUSTOMER, Status.REOPENED)
 
 
@@ -166,13 +166,15 @@ def routing_of(department: Department) -> DepartmentRouting:
 
 
 def open_work(user_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
-    """(open tickets, weighted load) per owner, in one query."""
-    rows = (
-        Ticket.objects.filter(owner_id__in=list(user_ids), status__in=WORK_STATUSES)
-        .values("owner_id")
-        .annotate(n=Count("id"), load=Sum("priority__workload_weight"))
-    )
-    return {r["owner_id"]: (r["n"], r["load"] or r["n"]) for r in rows}
+    """(open tickets, weighted load) per owner, from the counts the ticket table's triggers keep (open_work.py):
+    a few rows per member, whatever the number of tickets. A ticket without a priority counts, without weight."""
+    weights = dict(Priority.objects.values_list("pk", "workload_weight"))
+    found: dict[int, tuple[int, int]] = {}
+    rows = OpenWork.objects.filter(owner_id__in=list(user_ids), n__gt=0).values_list("owner_id", "priority_key", "n")
+    for owner_id, priority_key, n in rows:
+        count, load = found.get(owner_id, (0, 0))
+        found[owner_id] = (count + n, load + n * weights.get(priority_key, 0))
+    return {owner: (count, load or count) for owner, (count, load) in found.items()}
 
 
 def is_on_duty(profile: MemberProfile | None, now: dt.datetime) -> bool:

@@ -1,0 +1,89 @@
+"""The open-work counts the ticket table's triggers keep equal a count of the tickets after any write, whatever
+the path (ORM saves, bulk updates, inserts, deletes), and a rebuild gives the same table."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Sum
+
+from loopdesk.routing import open_work as triggers
+from loopdesk.routing.models import OpenWork
+from loopdesk.routing.selectors import WORK_STATUSES, open_work
+from loopdesk.testing.factories import CustomerFactory, TicketFactory, UserFactory
+from loopdesk.tickets.models import Priority, Ticket
+from loopdesk.tickets.workflow import Status
+
+
+def counted(user_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """What open_work used to compute: every open ticket of these owners, counted."""
+    rows = (
+        Ticket.objects.filter(owner_id__in=user_ids, status__in=WORK_STATUSES)
+        .values("owner_id")
+        .annotate(n=Count("id"), load=Sum("priority__workload_weight"))
+    )
+    return {r["owner_id"]: (r["n"], r["load"] or r["n"]) for r in rows}
+
+
+def table() -> set[tuple[int, int, int]]:
+    return set(OpenWork.objects.filter(n__gt=0).values_list("owner_id", "priority_key", "n"))
+
+
+def test_the_triggers_count_the_statuses_routing_calls_work():
+    assert set(triggers.WORK_STATUSES) == {str(s) for s in WORK_STATUSES}
+
+
+@pytest.mark.django_db
+def test_counts_follow_every_kind_of_write_and_a_rebuild_agrees():
+    rng = random.Random(20261203)  # noqa: S311 (test data)
+    owners = [UserFactory(username=f"owner{i}").pk for i in range(4)]
+    priorities = [*Priority.objects.values_list("pk", flat=True), None]
+    statuses = [s.value for s in Status]
+    customer = CustomerFactory()
+    tickets = [TicketFactory(customer=customer) for _ in range(12)]
+    ids = [t.pk for t in tickets]
+    for step in range(300):
+        pk = rng.choice(ids)
+        action = rng.random()
+        if action < 0.35:  # a status change, the way services save
+            ticket = Ticket.objects.get(pk=pk)
+            ticket.status = rng.choice(statuses)
+            ticket.save(update_fields=["status"])
+        elif action < 0.6:  # an owner change, or none
+            Ticket.objects.filter(pk=pk).update(owner_id=rng.choice([*owners, None]))
+        elif action < 0.75:
+            Ticket.objects.filter(pk=pk).update(priority_id=rng.choice(priorities))
+        elif action < 0.85:  # several columns in one statement, for several tickets
+            Ticket.objects.filter(pk__in=rng.sample(ids, 3)).update(
+                owner_id=rng.choice(owners), status=rng.choice(statuses), priority_id=rng.choice(priorities)
+            )
+        elif action < 0.93 and len(ids) > 4:
+            Ticket.objects.filter(pk=pk).delete()
+            ids.remove(pk)
+        else:
+            ticket = TicketFactory(
+                customer=customer,
+                owner_id=rng.choice(owners),
+                status=rng.choice(statuses),
+                priority_id=rng.choice(priorities),
+            )
+            ids.append(ticket.pk)
+        assert open_work(owners) == counted(owners), f"step {step}"
+    maintained = table()
+    assert maintained  # the walk left open work to count
+    with connection.cursor() as cursor:
+        triggers.rebuild(cursor)
+    assert table() == maintained
+
+
+@pytest.mark.django_db
+def test_an_unchanged_ticket_saved_again_changes_nothing():
+    owner = UserFactory(username="owner")
+    ticket = TicketFactory(owner=owner, status=Status.ASSIGNED)
+    assert open_work([owner.pk]) == {owner.pk: (1, ticket.priority.workload_weight)}
+    ticket.title = "改了标题"
+    ticket.save()
+    Ticket.objects.filter(pk=ticket.pk).update(status=Status.ASSIGNED)
+    assert OpenWork.objects.get(owner_id=owner.pk).n == 1
