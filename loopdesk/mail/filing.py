@@ -1,19 +1,20 @@
 """Filing a fetched batch, in this process or with a forked helper process.
 
-On PostgreSQL ("file" mode) the helper files part of the batch. Filing a message (parse, thread, customer, ticket, events, search, statistics) is Python on one core, so a
-big import runs faster on two: the batch is split by sender, each sender's messages stay in one process and in
-their order (a "回复：" reply comes after the message it answers), and a message whose In-Reply-To or
-References names a message of this batch from another sender is filed afterwards, when both halves are done.
-Filing is idempotent (a message is filed once, under its row lock), so a helper that dies leaves nothing the
-parent does not finish: it files the helper's share again, and what was filed is skipped.
+Filing a message (parse, thread, customer, ticket, events, search, statistics) is Python on one core, so a big
+fetch gets a second process:
 
-On SQLite ("parse" mode) writers take turns, and two filing processes were slower than one (each re-reads the
-pages the other changed), so the helper only parses: it parses a batch's messages in order while this process
-files them, each as soon as its parse arrives.
+- PostgreSQL ("file" mode): the helper files part of each batch. The batch is split by sender; each sender's
+  messages stay in one process and in their order (a "回复：" reply comes after the message it answers), and a
+  message whose In-Reply-To or References names a message of this batch from another sender is filed
+  afterwards, when both halves are done. Filing is idempotent (a message is filed once, under its row lock),
+  so a helper that dies leaves nothing the parent does not finish: it files the helper's share again, and
+  what was filed is skipped.
+- SQLite ("parse" mode): writers take turns, and two filing processes were slower than one (each re-reads the
+  pages the other changed), so the helper only parses, in order, while this process files each message as
+  soon as its parse arrives.
 
 Helpers are forked per fetch, and only for a big batch outside any transaction (the stored rows must be
-committed for them to see). The bytes of a big message are not sent through the pipe: it is handled here.
-"""
+committed for them to see). A message over SENT_BYTES is not sent through the pipe."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ from loopdesk.mail.services import process_message
 log = logging.getLogger(__name__)
 
 MIN_SPLIT = 8  # messages in a batch before a helper is worth it
-SENT_BYTES = 1 << 20  # bigger messages are read by the helper from the database, not sent to it
+SENT_BYTES = 1 << 20  # bigger: a filing helper reads the bytes from the database; in "parse" mode, parsed here
 
 
 @dataclass
@@ -60,8 +61,8 @@ def describe(job: Job, raw: bytes) -> Job:
         own = _ids(headers.get("Message-ID", ""))
         job.message_id = own[0] if own else ""
         job.refers_to = tuple(_ids(headers.get("In-Reply-To", "")) + _ids(headers.get("References", "")))
-    except Exception:  # noqa: BLE001 (an unreadable header: filed after the split halves, parsing reports it)
-        job.sender, job.refers_to = "", ("?",)
+    except Exception:  # noqa: BLE001 (an unreadable header: no sender, so filed after the halves; parsing reports it)
+        job.sender = ""
     return job
 
 
@@ -162,7 +163,7 @@ class Filer:
         self._here(later)
 
     def _file_parsed_there(self, jobs: list[Job]) -> None:
-        _process, pipe = self._helpers[0]
+        process, pipe = self._helpers[0]
         sent = [job for job in jobs if job.raw is not None and len(job.raw) <= SENT_BYTES]
         try:
             pipe.send([job.raw for job in sent])
@@ -178,6 +179,7 @@ class Filer:
                     log.warning("mail: the parsing helper stopped; parsing here")
                     waiting.clear()
                     self._helpers.clear()
+                    process.join(5)
             process_message(job.pk, mailbox=self.mailbox, raw=job.raw, id_unique=job.id_unique, parsed=parsed)
 
     def _here(self, jobs: Iterable[Job]) -> None:

@@ -176,3 +176,18 @@ def test_a_small_fetch_or_one_inside_a_transaction_gets_no_helper(db, mailbox):
         assert filing.Filer.for_fetch(mailbox, filing.MIN_SPLIT - 1).splits is False
         with filing.Filer.for_fetch(mailbox, 500) as filer:  # a test runs inside a transaction
             assert filer._helpers == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_parsing_helper_that_dies_leaves_the_parsing_to_the_parent(server):
+    def dies_after_two(pipe, mailbox, parent, mode, parent_ends):
+        for end in parent_ends:
+            end.close()
+        raws = pipe.recv()
+        for raw in raws[:2]:
+            pipe.send(filing.parse_message(raw))
+        os._exit(1)  # killed mid-batch
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(filing, "_helper", dies_after_two)
+        _fetch_and_check(server, "parse")
