@@ -98,6 +98,7 @@ def load(args: argparse.Namespace, phases: dict) -> dict:
     from loopdesk.accounts.models import Department, User
     from loopdesk.core.models import continue_numbering
     from loopdesk.customers.models import Asset, Customer, Order
+    from loopdesk.routing import open_work
     from loopdesk.tickets import demo
     from loopdesk.tickets.models import Category, Priority, Ticket, TicketEvent
 
@@ -136,7 +137,11 @@ def load(args: argparse.Namespace, phases: dict) -> dict:
     plan = sd.Plan(tickets=args.tickets, seed=args.seed, vendor=vendor, now=ctx["now"], ctx=ctx)
     counts = {"tickets": 0, "events": 0}
     tmaker, emaker = sd.RowMaker(Ticket, vendor), sd.RowMaker(TicketEvent, vendor)
-    with sd.timed(phases, f"tickets and events ({args.tickets:,} tickets, generated in a 2nd process)"):
+    with (
+        sd.timed(phases, f"tickets and events ({args.tickets:,} tickets, generated in a 2nd process)"),
+        connection.cursor() as cursor,
+        open_work.suspended(cursor),  # the open-work counts are rebuilt once at the end, not kept row by row
+    ):
         for tickets, events in sd.ticket_chunks(plan, text, processes=2):
             with transaction.atomic():
                 sd.Writer(tmaker).write(tickets)

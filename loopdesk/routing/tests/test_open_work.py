@@ -87,3 +87,20 @@ def test_an_unchanged_ticket_saved_again_changes_nothing():
     ticket.save()
     Ticket.objects.filter(pk=ticket.pk).update(status=Status.ASSIGNED)
     assert OpenWork.objects.get(owner_id=owner.pk).n == 1
+
+
+@pytest.mark.django_db
+def test_a_bulk_load_with_the_triggers_suspended_ends_with_the_right_counts():
+    owner = UserFactory(username="owner")
+    TicketFactory(owner=owner, status=Status.ASSIGNED)
+    with connection.cursor() as cursor, triggers.suspended(cursor):
+        TicketFactory(owner=owner, status=Status.IN_PROGRESS)
+        TicketFactory(owner=owner, status=Status.CLOSED)
+        assert OpenWork.objects.get(owner_id=owner.pk).n == 1  # nothing counted while suspended
+    assert (
+        open_work([owner.pk])
+        == counted([owner.pk])
+        == {owner.pk: (2, 2 * Priority.objects.get(code="P2").workload_weight)}
+    )
+    TicketFactory(owner=owner, status=Status.ASSIGNED)  # and the triggers are back
+    assert open_work([owner.pk])[owner.pk][0] == 3
