@@ -54,7 +54,7 @@ def next_public_number(prefix: str, *, now: dt.datetime | None = None) -> str:
     return format_public_number(prefix, day, serial)
 
 
-_TABLE = "core_dailycounter"
+_TABLE = DailyCounter._meta.db_table
 _NEXT_SQL = (
     "WITH n AS (SELECT nextval(%s::regclass) AS value) "
     f"SELECT n.value, c.base FROM n LEFT JOIN {_TABLE} c ON c.prefix = %s AND c.day = %s"  # noqa: S608

@@ -8,6 +8,11 @@ from django.db.models.functions import Lower
 from loopdesk.core.masking import normalize_phone
 
 
+def normalize_email(address: str | None) -> str:
+    """An address as the lower-case email indexes compare it."""
+    return (address or "").strip().lower()
+
+
 class CustomerQuerySet(models.QuerySet):
     def matching_identifier(self, value: str) -> CustomerQuerySet:
         """Exact match on phone (any contact), order/contract no., member no., serial no. or customer ID."""
@@ -31,10 +36,10 @@ class CustomerQuerySet(models.QuerySet):
 
     def with_email(self, address: str) -> CustomerQuerySet:
         """Customers with this email address, any case (served by the lower-case email index)."""
-        return self.annotate(email_lower=Lower("email")).filter(email_lower=(address or "").strip().lower())
+        return self.annotate(email_lower=Lower("email")).filter(email_lower=normalize_email(address))
 
 
 class ContactQuerySet(models.QuerySet):
     def with_email(self, address: str) -> ContactQuerySet:
         """Contacts with this email address, any case (served by the lower-case email index)."""
-        return self.annotate(email_lower=Lower("email")).filter(email_lower=(address or "").strip().lower())
+        return self.annotate(email_lower=Lower("email")).filter(email_lower=normalize_email(address))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from loopdesk.core import statements
 from loopdesk.core.errors import NotFound, ValidationFailed
 from loopdesk.customers.models import Contact, Customer
+from loopdesk.customers.querysets import normalize_email
 
 MAX_LOOKUP = 100
 
@@ -43,7 +44,7 @@ def first_customer(*lookups: tuple[str, str]) -> Customer | None:
     if not lookups:
         return None
     kinds = tuple(kind for kind, _value in lookups)
-    values = [value if kind == "phone" else (value or "").strip().lower() for kind, value in lookups]
+    values = [value if kind == "phone" else normalize_email(value) for kind, value in lookups]
     found = statements.instances(Customer, _first_customer_statement(kinds, connection.vendor), *values)
     return found[0] if found else None
 

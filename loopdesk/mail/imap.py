@@ -90,7 +90,7 @@ def fetch_mailbox(mailbox: Mailbox, *, limit: int = 1000) -> FetchResult:
                     job = Job(pk, raw if created else None, not id_seen)
                     jobs.append(describe(job, raw) if filer.splits else job)
                     filed.append((pk, uid))
-                del fetched, raw
+                fetched.clear()  # the jobs hold the bytes now (an empty batch has none: nothing else to let go)
                 filer.file(jobs)
                 del jobs
                 # Once a batch: a crash before this line fetches the batch again, and storing is idempotent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from loopdesk.mail.models import Mailbox
+from loopdesk.testing import dovecot
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpora" / "email"
 
@@ -54,3 +56,14 @@ def mailbox(db):
         name="售后邮箱", host="127.0.0.1", port=143, security="none", username="support@loopdesk.test",
         address="support@loopdesk.test",
     )  # fmt: skip
+
+
+@pytest.fixture
+def server():
+    """A throwaway Dovecot on loopback (required in CI, where .ci/run installs it)."""
+    if not dovecot.available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("dovecot is required in CI (.ci/run installs dovecot-imapd)")
+        pytest.skip("dovecot is not installed")
+    with dovecot.DovecotServer() as running:
+        yield running

@@ -13,7 +13,6 @@ from loopdesk.mail import filing, imap
 from loopdesk.mail.filing import Job, describe, split
 from loopdesk.mail.models import InboundMessage, Mailbox
 from loopdesk.mail.tests.conftest import mail
-from loopdesk.testing import dovecot
 from loopdesk.tickets.models import Ticket, TicketEvent
 
 
@@ -66,16 +65,6 @@ def test_a_reply_to_another_senders_message_in_the_batch_is_filed_after_both_sha
     shares, later = split(jobs, 2)
     assert [j.pk for j in later] == [3, 5]
     assert sorted(j.pk for share in shares for j in share) == [1, 2, 4, 6]
-
-
-@pytest.fixture
-def server():
-    if not dovecot.available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("dovecot is required in CI (.ci/run installs dovecot-imapd)")
-        pytest.skip("dovecot is not installed")
-    with dovecot.DovecotServer() as running:
-        yield running
 
 
 def _messages() -> tuple[list[bytes], dict[str, str]]:

@@ -1,25 +1,12 @@
 """Fetching from a real Dovecot IMAP server on loopback: every message stored and filed once, then marked."""
 
-import os
-
 import pytest
 from django.utils.translation import gettext as _
 
 from loopdesk.mail import imap
 from loopdesk.mail.models import InboundMessage, Mailbox
 from loopdesk.mail.tests.conftest import CORPUS, corpus, mail
-from loopdesk.testing import dovecot
 from loopdesk.tickets.models import Ticket
-
-
-@pytest.fixture
-def server():
-    if not dovecot.available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("dovecot is required in CI (.ci/run installs dovecot-imapd)")
-        pytest.skip("dovecot is not installed")
-    with dovecot.DovecotServer() as running:
-        yield running
 
 
 @pytest.fixture
