@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from loopdesk.tickets.querysets import OPEN, TicketQuerySet
+from loopdesk.tickets.querysets import OPEN, WORK, TicketQuerySet
 from loopdesk.tickets.workflow import STATUS_LABELS, Status
 
 
@@ -268,6 +268,15 @@ class Ticket(models.Model):
             models.Index(fields=["due_at", "id", "status"], condition=OPEN, name="ticket_open_due"),
             models.Index(fields=["-received_at", "-id"], name="ticket_received"),
             models.Index(fields=["customer", "-received_at", "-id"], name="ticket_customer_received"),
+            # the supervisor's workload page: each member's oldest assignment, the department's waiting work and
+            # its unowned queue, oldest first, as index ranges rather than every open ticket of the department
+            models.Index(fields=["owner", "assigned_at"], condition=WORK, name="ticket_work_owner_assigned"),
+            models.Index(fields=["owner_department", "assigned_at"], condition=WORK, name="ticket_work_dept_assigned"),
+            models.Index(
+                fields=["owner_department", "received_at"],
+                condition=OPEN & models.Q(owner__isnull=True),
+                name="ticket_queue_dept_received",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,19 +11,27 @@ CLOSED = Status.CLOSED.value
 OPEN = ~models.Q(status=CLOSED)
 
 
-class _Closed(models.Value):
-    """'closed' written into the SQL, not bound as a parameter: PostgreSQL plans a prepared statement once for
+class _Literal(models.Value):
+    """A status written into the SQL, not bound as a parameter: PostgreSQL plans a prepared statement once for
     any parameters (a generic plan), and such a plan cannot use a partial index whose condition depends on one."""
 
-    def __init__(self) -> None:
-        super().__init__(CLOSED, output_field=models.CharField())
+    def __init__(self, status: str) -> None:
+        if status not in {s.value for s in Status}:
+            raise ValueError(status)  # only our own constants go into the SQL
+        super().__init__(status, output_field=models.CharField())
 
     def as_sql(self, compiler, connection):
-        return f"'{CLOSED}'", []
+        return f"'{self.value}'", []
 
 
 # What queries filter with: the same condition as OPEN, with the constant in the SQL.
-OPEN_ROWS = ~models.Q(status=_Closed())
+OPEN_ROWS = ~models.Q(status=_Literal(CLOSED))
+
+# Work an owner carries: assigned to them and not yet resolved (routing's open-work counts use the same statuses).
+# WORK is the partial indexes' condition, WORK_ROWS what queries filter with (the statuses written into the SQL).
+WORK_STATUSES = (Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS, Status.WAITING_CUSTOMER, Status.REOPENED)
+WORK = models.Q(status__in=[s.value for s in WORK_STATUSES], owner__isnull=False)
+WORK_ROWS = models.Q(status__in=[_Literal(s.value) for s in WORK_STATUSES], owner__isnull=False)
 
 
 class TicketQuerySet(models.QuerySet):

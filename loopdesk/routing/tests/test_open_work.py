@@ -3,15 +3,18 @@ the path (ORM saves, bulk updates, inserts, deletes), and a rebuild gives the sa
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Min, Sum
+from django.utils import timezone
 
+from loopdesk.accounts.models import Department
 from loopdesk.routing import open_work as triggers
 from loopdesk.routing.models import OpenWork
-from loopdesk.routing.selectors import WORK_STATUSES, open_work
+from loopdesk.routing.selectors import WORK_STATUSES, open_work, waiting_tickets, workload
 from loopdesk.testing.factories import CustomerFactory, TicketFactory, UserFactory
 from loopdesk.tickets.models import Priority, Ticket
 from loopdesk.tickets.workflow import Status
@@ -104,3 +107,40 @@ def test_a_bulk_load_with_the_triggers_suspended_ends_with_the_right_counts():
     )
     TicketFactory(owner=owner, status=Status.ASSIGNED)  # and the triggers are back
     assert open_work([owner.pk])[owner.pk][0] == 3
+
+
+@pytest.mark.django_db
+def test_the_workload_page_agrees_with_a_count_of_the_tickets():
+    """Counts by priority from the trigger-kept table, the oldest assignment from the partial index: the same
+    as grouping the tickets themselves, for work with and without a priority or an assignment time."""
+    department = Department.objects.create(code="wl", name="工作量")
+    members = [UserFactory(username=f"m{i}", department=department) for i in range(3)]
+    outsider = UserFactory(username="outsider")
+    rng = random.Random(7)  # noqa: S311 (test data)
+    priorities = [*Priority.objects.all(), None]
+    statuses = [s.value for s in Status]
+    customer = CustomerFactory()
+    start = timezone.now() - dt.timedelta(days=30)
+    for i in range(60):
+        TicketFactory(
+            customer=customer,
+            owner=rng.choice([*members, outsider, None]),
+            status=rng.choice(statuses),
+            priority=rng.choice(priorities),
+            assigned_at=rng.choice([None, start + dt.timedelta(hours=i)]),
+            owner_department=rng.choice([department, None]),
+        )
+    rows = {m.user.pk: m for m in workload(department)}
+    assert set(rows) == {m.pk for m in members}
+    for member in members:
+        work = Ticket.objects.filter(owner=member, status__in=WORK_STATUSES)
+        expected = dict(work.values("priority__code").annotate(n=Count("id")).values_list("priority__code", "n"))
+        assert rows[member.pk].by_priority == {code or "-": n for code, n in expected.items()}
+        assert rows[member.pk].open_count == work.count()
+        assert rows[member.pk].oldest_waiting == work.aggregate(m=Min("assigned_at"))["m"]
+    waiting = waiting_tickets(department)
+    expected = Ticket.objects.filter(owner_department=department, status__in=WORK_STATUSES, owner__isnull=False)
+    assert {t.pk for t in waiting} == set(expected.values_list("pk", flat=True))
+    assert [t.assigned_at for t in waiting] == list(
+        expected.order_by("assigned_at").values_list("assigned_at", flat=True)
+    )

@@ -4,11 +4,13 @@ The inbox's partial indexes must stay usable by such a plan: their condition has
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.models import OuterRef
 from psycopg.sql import Literal
 
-from loopdesk.accounts.models import Department
+from loopdesk.accounts.models import Department, User
+from loopdesk.routing.selectors import oldest_assignment
 from loopdesk.tickets.models import Ticket
-from loopdesk.tickets.querysets import OPEN
+from loopdesk.tickets.querysets import OPEN, OPEN_ROWS, WORK_ROWS
 from loopdesk.tickets.selectors import InboxFilters, inbox
 
 pytestmark = [
@@ -46,3 +48,14 @@ def test_a_generic_plan_of_the_department_inbox_uses_the_open_tickets_index(supe
     # with the constant as a parameter, the same generic plan cannot prove the index's condition
     bound = Ticket.objects.filter(OPEN, owner_department=support).order_by("due_at", "id")[:25]
     assert "ticket_open_dept_due" not in generic_plan(bound)
+
+
+def test_generic_plans_of_the_workload_page_use_its_partial_indexes():
+    """The supervisor's page: waiting work and the unowned queue in order, each member's oldest assignment."""
+    support = Department.objects.get(code="support")
+    waiting = Ticket.objects.filter(WORK_ROWS, owner_department=support).order_by("assigned_at")[:200]
+    assert "ticket_work_dept_assigned" in generic_plan(waiting)
+    queue = Ticket.objects.filter(OPEN_ROWS, owner_department=support, owner__isnull=True).order_by("received_at")
+    assert "ticket_queue_dept_received" in generic_plan(queue[:200])
+    first = oldest_assignment(OuterRef("pk"))
+    assert "ticket_work_owner_assigned" in generic_plan(User.objects.filter(pk=support.pk).annotate(oldest=first))
