@@ -94,9 +94,10 @@ def rebuild_search_index(
     """Index every ticket (after a bulk load or an upgrade); returns the number of tickets indexed.
 
     Into a nearly empty index (under a tenth of the tickets, as after a bulk load): start from nothing, and on
-    PostgreSQL in one transaction with COPY, the GIN indexes dropped and built once at the end (writers of tickets
-    wait meanwhile). Otherwise batch by batch, each in its own transaction, replacing what is there. Tokenising (40 % of the time)
-    runs in a forked process while this one reads and writes (`tokenizer_process`; by default from 10 batches)."""
+    PostgreSQL in one transaction with COPY, the GIN indexes and the foreign keys dropped and made once at the end
+    (writers of tickets wait meanwhile). Otherwise batch by batch, each in its own transaction, replacing what is
+    there. Tokenising runs in a forked process while this one reads and writes (`tokenizer_process`; by default
+    from 10 batches)."""
     total = Ticket.objects.count()
     if tokenizer_process is None:
         tokenizer_process = total > 10 * batch
@@ -107,19 +108,25 @@ def rebuild_search_index(
         if bulk:
             SearchIdentifier.objects.all().delete()
             SearchDocument.objects.all().delete()
+        keys: list[str] = []
         if copy:
             with connection.cursor() as cursor:
                 for name in GIN_INDEXES:
                     cursor.execute(f"DROP INDEX IF EXISTS {name}")
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no DDL on a table with checks still pending
+                keys = _drop_foreign_keys(cursor)
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default
         sink = _copy if copy else (lambda docs, rows: write(docs, fresh=bulk, rows=rows))
         done = _each_batch(batch, total, progress, sink, tokenizer_process)
         with connection.cursor() as cursor:
             if copy:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys before the DDL
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                for sql in keys:  # each checked by one join over the table, not a locking look-up per row
+                    cursor.execute(sql)
                 for sql in GIN_INDEXES.values():
                     cursor.execute(sql)
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the caller
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             elif connection.vendor == "sqlite":
                 cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
     return done
@@ -154,6 +161,24 @@ def _each_batch(
         if pool:
             pool.terminate()
             pool.join()
+
+
+def _drop_foreign_keys(cursor) -> list[str]:
+    """PostgreSQL: drop the index tables' foreign keys to the tickets; returns the statements that add them back.
+
+    Kept, each copied row would queue a deferred check that looks up and share-locks its ticket, which writes to
+    every ticket's row: a million look-ups and a million dirtied pages. Added back, each key is checked at once."""
+    again = []
+    for model in (SearchDocument, SearchIdentifier):
+        table = model._meta.db_table
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+            again.append(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+    return again
 
 
 def _copy(docs: list[documents.Document], rows: list[tuple]) -> None:

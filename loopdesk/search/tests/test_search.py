@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -244,6 +244,7 @@ def test_rebuild_gives_the_same_results_as_the_write_path(agent, supervisor, cus
         open_(agent, "标题", text, customer=customer)
     queries = ["排水泵", "支付", "refund", "XQG100-14", "不脱水", customer.phone[-4:]]
     before = {q: numbers(supervisor, q) for q in queries}
+    keys_before = foreign_keys()
     if empty:
         SearchDocument.objects.all().delete()
         SearchIdentifier.objects.all().delete()
@@ -258,6 +259,24 @@ def test_rebuild_gives_the_same_results_as_the_write_path(agent, supervisor, cus
                 "SELECT indexname FROM pg_indexes WHERE tablename = 'search_document' AND indexdef LIKE '%gin%'"
             )
             assert sorted(r[0] for r in cursor.fetchall()) == ["search_document_doc_gin", "search_document_head_gin"]
+        # and its tables' foreign keys to the tickets, dropped for the copy, are back as they were, and enforced
+        assert foreign_keys() == keys_before and len(keys_before) == 2
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO search_identifier (ticket_id, kind, value, tail) VALUES (-1, 'phone', 'x', 'x')"
+            )
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def foreign_keys() -> set[tuple[str, str, str]]:
+    if connection.vendor != "postgresql":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid::regclass::text IN ('search_document', 'search_identifier')"
+        )
+        return set(cursor.fetchall())
 
 
 def test_bad_input_is_refused_in_the_users_language(client, supervisor):
