@@ -96,6 +96,7 @@ def load(args: argparse.Namespace, phases: dict) -> dict:
     from django.utils import timezone
 
     from loopdesk.accounts.models import Department, User
+    from loopdesk.core.bulk import foreign_keys_dropped
     from loopdesk.core.models import continue_numbering
     from loopdesk.customers.models import Asset, Customer, Order
     from loopdesk.routing import open_work
@@ -132,7 +133,11 @@ def load(args: argparse.Namespace, phases: dict) -> dict:
         "agent": User.objects.get(username="agent1").pk,
         "counters": sd.serials_used(Ticket.objects.values_list("number", flat=True)),
     }
-    with sd.timed(phases, f"customers, assets, orders ({customers:,} each)"), transaction.atomic():
+    with (
+        sd.timed(phases, f"customers, assets, orders ({customers:,} each)"),
+        transaction.atomic(),
+        foreign_keys_dropped(Customer, Asset, Order),  # PostgreSQL: checked once at the end, not row by row
+    ):
         sd.load_people(ctx, customers, args.seed)
     plan = sd.Plan(tickets=args.tickets, seed=args.seed, vendor=vendor, now=ctx["now"], ctx=ctx)
     counts = {"tickets": 0, "events": 0}
@@ -141,6 +146,7 @@ def load(args: argparse.Namespace, phases: dict) -> dict:
         sd.timed(phases, f"tickets and events ({args.tickets:,} tickets, generated in a 2nd process)"),
         connection.cursor() as cursor,
         open_work.suspended(cursor),  # the open-work counts are rebuilt once at the end, not kept row by row
+        foreign_keys_dropped(Ticket, TicketEvent),  # PostgreSQL: one transaction, each key checked once at the end
     ):
         for tickets, events in sd.ticket_chunks(plan, text, processes=2):
             with transaction.atomic():

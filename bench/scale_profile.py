@@ -27,11 +27,10 @@ import django  # noqa: E402
 django.setup()
 
 from common import QueryCounter  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from loopdesk.accounts.models import ApiToken, User  # noqa: E402
-from django.db.models import Count  # noqa: E402
-
 from loopdesk.tickets.models import Category, Ticket, TicketEvent  # noqa: E402
 
 
@@ -110,7 +109,11 @@ def main() -> None:
     print(f"{args.kind}: status {response.status_code}, {elapsed / args.runs * 1000:.1f} ms per request, "
           f"{queries.count / args.runs:.1f} statements and {queries.seconds / args.runs * 1000:.1f} ms in the database")  # fmt: skip
     each.sort()
-    print("p50 {:.1f} ms, p95 {:.1f} ms, max {:.1f} ms".format(*(1000 * each[int(q * (len(each) - 1))] for q in (0.5, 0.95, 1))))
+    print(
+        "p50 {:.1f} ms, p95 {:.1f} ms, max {:.1f} ms".format(
+            *(1000 * each[int(q * (len(each) - 1))] for q in (0.5, 0.95, 1))
+        )
+    )
     for sql, count, spent in queries.top(60):
         print(f"{count / args.runs:5.1f} × {spent / count * 1000:6.2f} ms  {' '.join(sql.split())[:150]}")
     for order, restriction in () if args.no_profile else (("cumulative", "loopdesk/"), ("tottime", "")):
