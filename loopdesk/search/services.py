@@ -104,8 +104,8 @@ def rebuild_search_index(
     transaction, and make the index once at the end: on PostgreSQL with COPY, the GIN indexes and the foreign keys
     dropped and made again; on SQLite with the FTS5 insert trigger dropped, FTS5 built from all the documents and
     the trigger made again. Writers of tickets wait meanwhile (on SQLite, up to the lock's timeout). Otherwise
-    batch by batch, each in its own transaction, replacing what is there. Tokenising runs in a forked process
-    while this one reads and writes (`tokenizer_process`; by default from 10 batches)."""
+    batch by batch, each in its own transaction, replacing what is there. Tokenising runs in TOKENIZERS forked
+    processes while this one reads and writes (`tokenizer_process`; by default from 10 batches)."""
     total = Ticket.objects.count()
     if tokenizer_process is None:
         tokenizer_process = total > 10 * batch
