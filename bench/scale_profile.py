@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import json
 import os
@@ -84,13 +85,9 @@ def main() -> None:
     send = requests(args.kind, {"HTTP_AUTHORIZATION": f"Bearer {raw}"}, args.number)
     send(client)  # warm-up
     if os.environ.get("GC") == "freeze":  # as config/wsgi.py does in the server
-        import gc
-
         gc.collect()
         gc.freeze()
     elif os.environ.get("GC") == "off":
-        import gc
-
         gc.disable()
     profile = cProfile.Profile()
     with QueryCounter(by_statement=args.statements) as queries:

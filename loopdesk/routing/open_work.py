@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-WORK_STATUSES = ("assigned", "accepted", "in_progress", "waiting_customer", "reopened")
+from loopdesk.tickets import querysets
+
+WORK_STATUSES = tuple(s.value for s in querysets.WORK_STATUSES)  # the statuses the workload queries filter on
 _IN_WORK = "({row}.owner_id IS NOT NULL AND {row}.status IN ({statuses}))".replace(
     "{statuses}", ", ".join(f"'{s}'" for s in WORK_STATUSES)
 )

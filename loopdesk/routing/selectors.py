@@ -171,11 +171,16 @@ def open_work(user_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
     a few rows per member, whatever the number of tickets. A ticket without a priority counts, without weight."""
     weights = dict(Priority.objects.values_list("pk", "workload_weight"))
     found: dict[int, tuple[int, int]] = {}
-    rows = OpenWork.objects.filter(owner_id__in=list(user_ids), n__gt=0).values_list("owner_id", "priority_key", "n")
-    for owner_id, priority_key, n in rows:
+    for owner_id, priority_key, n in _open_work_rows(user_ids):
         count, load = found.get(owner_id, (0, 0))
         found[owner_id] = (count + n, load + n * weights.get(priority_key, 0))
     return {owner: (count, load or count) for owner, (count, load) in found.items()}
+
+
+def _open_work_rows(user_ids: Iterable[int]) -> list[tuple[int, int, int]]:
+    """(owner, priority id or 0, tickets) for these owners' work in hand, as the triggers count it."""
+    rows = OpenWork.objects.filter(owner_id__in=list(user_ids), n__gt=0)
+    return list(rows.values_list("owner_id", "priority_key", "n"))
 
 
 def is_on_duty(profile: MemberProfile | None, now: dt.datetime) -> bool:
@@ -250,9 +255,7 @@ def workload(department: Department, *, now: dt.datetime | None = None) -> list[
     ids = [u.pk for u in users]
     codes = dict(Priority.objects.values_list("pk", "code"))
     counts: dict[int, dict[str, int]] = {}
-    for owner_id, priority_key, n in OpenWork.objects.filter(owner_id__in=ids, n__gt=0).values_list(
-        "owner_id", "priority_key", "n"
-    ):
+    for owner_id, priority_key, n in _open_work_rows(ids):
         by_priority = counts.setdefault(owner_id, {})
         code = codes.get(priority_key, "-")
         by_priority[code] = by_priority.get(code, 0) + n

@@ -128,12 +128,10 @@ def rebuild_search_index(
         with foreign_keys_dropped(SearchDocument, SearchIdentifier) if copy else contextlib.nullcontext():
             done = _each_batch(batch, total, progress, sink, tokenizer_process)
         with connection.cursor() as cursor:
-            if copy:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no DDL on a table with checks still pending
+            if copy:  # foreign_keys_dropped has run every pending check, so the tables take DDL again
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
                 for sql in GIN_INDEXES.values():
                     cursor.execute(sql)
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             elif connection.vendor == "sqlite":
                 if fts_trigger:  # the documents are in: index them all at once, then index each write again
                     cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
