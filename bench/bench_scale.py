@@ -211,9 +211,15 @@ def derived(phases: dict) -> None:
             rebuild_daily_stats()
 
 
+SEARCH_STARTED = [0.0]
+
+
 def search_progress(done: int, total: int) -> None:
+    if done <= 1000:
+        SEARCH_STARTED[0] = time.monotonic()
     if done == total or done % 100_000 < 1000:
-        print(f"  search index: {done:,} of {total:,}", file=sys.stderr, flush=True)
+        elapsed = time.monotonic() - SEARCH_STARTED[0]
+        print(f"  search index: {done:,} of {total:,} ({elapsed:.1f} s)", file=sys.stderr, flush=True)
 
 
 def server_env(args: argparse.Namespace, db_env: dict) -> dict[str, str]:

@@ -79,11 +79,16 @@ TEMPLATES = [
 ]
 
 
+CONN_MAX_AGE = 60  # seconds a connection is kept between requests
+
+
 def database_from_env() -> dict[str, Any]:
     """DATABASE_URL selects PostgreSQL; without it the embedded SQLite (WAL, immediate transactions)."""
     url = os.environ.get("DATABASE_URL", "")
     if url:
-        db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        db: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
+        )
         db.setdefault("OPTIONS", {})
         db["OPTIONS"].setdefault("connect_timeout", 5)
         # Parameters bound by the server, and statements run five times prepared (psycopg's prepare_threshold):
@@ -99,6 +104,10 @@ def database_from_env() -> dict[str, Any]:
     return {
         "ENGINE": "loopdesk.core.sqlite",  # Django's SQLite backend; flush respects append-only triggers
         "NAME": os.environ.get("SQLITE_PATH", str(DATA_DIR / "loopdesk.sqlite3")),
+        # Kept open between requests as on PostgreSQL: a new connection parses the ~300 objects of the schema
+        # again and starts with an empty page cache (4-5 ms before a request's first row).
+        "CONN_MAX_AGE": CONN_MAX_AGE,
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",

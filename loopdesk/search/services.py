@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
 
-from loopdesk.core.bulk import foreign_keys_dropped
+from loopdesk.core.bulk import foreign_keys_dropped, indexes_dropped
 from loopdesk.search import documents
 from loopdesk.search.models import SearchDocument, SearchIdentifier
 from loopdesk.search.query import tsvector, window_lexeme
@@ -87,13 +87,6 @@ def reindex_customer(customer_id: int) -> None:
 
 FTS_INSERT_TRIGGER = "search_document_ai"  # SQLite: indexes each new document in search_fts (migration 0001)
 
-# PostgreSQL's GIN indexes of search_document, as the migration creates them: a rebuild into an empty index drops
-# them and builds them once at the end, which is several times faster than inserting a million rows into them.
-GIN_INDEXES = {
-    "search_document_head_gin": "CREATE INDEX search_document_head_gin ON search_document USING gin (head_vector)",
-    "search_document_doc_gin": "CREATE INDEX search_document_doc_gin ON search_document USING gin (doc_vector)",
-}
-
 
 def rebuild_search_index(
     *, progress: Callable[[int, int], None] | None = None, batch: int = BATCH, tokenizer_process: bool | None = None
@@ -101,8 +94,8 @@ def rebuild_search_index(
     """Index every ticket (after a bulk load or an upgrade); returns the number of tickets indexed.
 
     Into a nearly empty index (under a tenth of the tickets, as after a bulk load): start from nothing, in one
-    transaction, and make the index once at the end: on PostgreSQL with COPY, the GIN indexes and the foreign keys
-    dropped and made again; on SQLite with the FTS5 insert trigger dropped, FTS5 built from all the documents and
+    transaction, and make the index once at the end: on PostgreSQL with COPY, the indexes (GIN and B-tree) and
+    the foreign keys dropped and made again; on SQLite with the FTS5 insert trigger dropped, FTS5 built from all the documents and
     the trigger made again. Writers of tickets wait meanwhile (on SQLite, up to the lock's timeout). Otherwise
     batch by batch, each in its own transaction, replacing what is there. Tokenising runs in TOKENIZERS forked
     processes while this one reads and writes (`tokenizer_process`; by default from 10 batches)."""
@@ -120,19 +113,15 @@ def rebuild_search_index(
         if bulk and connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 fts_trigger = _drop_fts_insert_trigger(cursor)
-        if copy:
-            with connection.cursor() as cursor:
-                for name in GIN_INDEXES:
-                    cursor.execute(f"DROP INDEX IF EXISTS {name}")
         sink = _copy if copy else (lambda docs, rows: write(docs, fresh=bulk, rows=rows))
-        with foreign_keys_dropped(SearchDocument, SearchIdentifier) if copy else contextlib.nullcontext():
+        tables = (SearchDocument, SearchIdentifier)
+        with (
+            indexes_dropped(*tables) if copy else contextlib.nullcontext(),
+            foreign_keys_dropped(*tables) if copy else contextlib.nullcontext(),
+        ):
             done = _each_batch(batch, total, progress, sink, tokenizer_process)
-        with connection.cursor() as cursor:
-            if copy:  # foreign_keys_dropped has run every pending check, so the tables take DDL again
-                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                for sql in GIN_INDEXES.values():
-                    cursor.execute(sql)
-            elif connection.vendor == "sqlite":
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
                 if fts_trigger:  # the documents are in: index them all at once, then index each write again
                     cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
                     cursor.execute(fts_trigger)
