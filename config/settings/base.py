@@ -86,9 +86,7 @@ def database_from_env() -> dict[str, Any]:
     """DATABASE_URL selects PostgreSQL; without it the embedded SQLite (WAL, immediate transactions)."""
     url = os.environ.get("DATABASE_URL", "")
     if url:
-        db: dict[str, Any] = dict(
-            dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
-        )
+        db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True))
         db.setdefault("OPTIONS", {})
         db["OPTIONS"].setdefault("connect_timeout", 5)
         # Parameters bound by the server, and statements run five times prepared (psycopg's prepare_threshold):
