@@ -116,14 +116,45 @@ def in_windows(tsq: str, windows: range) -> str:
     return f"({tsq}) & (" + " | ".join(lexeme(f"{WINDOW_PREFIX}{w}") for w in windows) + ")"
 
 
-def tsvector(tokens: list[str], start: int = 1) -> str:
-    """A tsvector literal with the tokens at positions start, start+1, ... (at most 255 positions per lexeme)."""
+# PostgreSQL keeps a lexeme's first 256 positions (MAXNUMPOS) and stores none above 16383 (MAX_TOKENS keeps
+# below it): what the literals below give beyond that, the server drops while parsing.
+MAX_POSITIONS = 256
+
+
+def tsvectors(head: list[str], body: list[str]) -> tuple[str, str]:
+    """tsvector literals of the head alone and of the whole document: the head's tokens at positions 1, 2, ...,
+    the body's from two positions after the head's last, so no phrase spans the two (as FTS5's two columns).
+
+    Each lexeme once, its positions in order: a rebuild writes a million of these, and the plain way (a dict
+    of positions per part, each part a literal, the server merging the two) was twice the cost of tokenising."""
     positions: dict[str, list[int]] = {}
-    for offset, token in enumerate(tokens):
-        slot = positions.setdefault(token, [])
-        if len(slot) < 255:
-            slot.append(min(start + offset, 16383))
-    return " ".join(f"{lexeme(tok)}:{','.join(map(str, pos))}" for tok, pos in positions.items())
+    get = positions.get
+    for at, token in enumerate(head, 1):
+        slot = get(token)
+        if slot is None:
+            positions[token] = [at]
+        else:
+            slot.append(at)
+    head_literal = _literal(positions)
+    for at, token in enumerate(body, len(head) + 2):
+        slot = get(token)
+        if slot is None:
+            positions[token] = [at]
+        else:
+            slot.append(at)
+    return head_literal, _literal(positions)
+
+
+def _literal(positions: dict[str, list[int]]) -> str:
+    every = "".join(positions)
+    if "'" in every or "\\" in every:  # never from tokens(), whose words are letters and digits
+        return " ".join(f"{lexeme(t)}:{','.join(map(str, at[:MAX_POSITIONS]))}" for t, at in positions.items())
+    return " ".join(
+        [
+            f"'{t}':{at[0]}" if len(at) == 1 else f"'{t}':{','.join(map(str, at[:MAX_POSITIONS]))}"
+            for t, at in positions.items()
+        ]
+    )
 
 
 # --- highlighting ------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from loopdesk.core.bulk import foreign_keys_dropped, indexes_dropped
 from loopdesk.search import documents
 from loopdesk.search.models import SearchDocument, SearchIdentifier
-from loopdesk.search.query import tsvector, window_lexeme
+from loopdesk.search.query import tsvectors, window_lexeme
 from loopdesk.tickets.models import Ticket
 
 BATCH = 1000
@@ -36,11 +36,10 @@ def _upsert_sql() -> str:
 
 def _row(doc: documents.Document, vendor: str = "") -> tuple:
     if (vendor or connection.vendor) == "postgresql":
-        # The body starts two positions after the head so no phrase spans the two, as in FTS5's two columns.
         # Both vectors carry the ticket's id window (see query.WINDOW_SHIFT), without a position.
-        head, window = tsvector(doc.head), window_lexeme(doc.ticket_id)
-        whole = f"{head} {tsvector(doc.body, start=len(doc.head) + 2)} {window}"
-        return (doc.ticket_id, f"{head} {window}".strip(), whole.strip(), doc.version)
+        head, whole = tsvectors(doc.head, doc.body)
+        window = window_lexeme(doc.ticket_id)
+        return (doc.ticket_id, f"{head} {window}".lstrip(), f"{whole} {window}".lstrip(), doc.version)
     return (doc.ticket_id, " ".join(doc.head), " ".join(doc.body), doc.version)
 
 

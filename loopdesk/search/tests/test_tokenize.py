@@ -38,9 +38,12 @@ def test_fts_and_tsquery_expressions_carry_the_same_terms():
     assert query.tsquery(terms) == "('不脱' <-> '脱水') & ('refund':*)"
 
 
-def test_tsvector_caps_positions_per_lexeme():
-    literal = query.tsvector(["ab"] * 300)
-    assert literal.count(",") == 254
+def test_tsvectors_give_each_lexeme_once_with_its_positions_in_order():
+    head, whole = query.tsvectors(["ab", "x'y", "ab"], ["ab", "c"])
+    assert head == "'ab':1,3 'x''y':2"
+    assert whole == "'ab':1,3,5 'x''y':2 'c':6"  # the body starts two after the head: no phrase spans them
+    assert query.tsvectors([], ["c"]) == ("", "'c':2")
+    assert query.tsvectors(["ab"] * 300, [])[0].count(",") == query.MAX_POSITIONS - 1
 
 
 def test_highlight_escapes_and_marks_in_the_original_text():
