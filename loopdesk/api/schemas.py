@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 # Keywords are stored up to 40 characters; longer ones are refused rather than cut.
 TagName = Annotated[str, Field(min_length=1, max_length=40)]
@@ -16,7 +16,14 @@ class StrictIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class CodeLabelOut(Schema):
+class Out(BaseModel):
+    """A response the presenters give as plain values: pydantic validates it in its own code. ninja's Schema
+    first wraps every object in a getter that looks up each field in Python: 5-10 ms for a page of 25 tickets."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class CodeLabelOut(Out):
     code: str
     label: str
     name: str
@@ -103,7 +110,7 @@ class SlaPreviewIn(StrictIn):
     pauses: list[tuple[AwareDatetime, AwareDatetime]] = Field(default_factory=list, max_length=50)
 
 
-class SlaPreviewRowOut(Schema):
+class SlaPreviewRowOut(Out):
     milestone: str
     label: str
     starts_on: str
@@ -114,7 +121,7 @@ class SlaPreviewRowOut(Schema):
     calendar_gap_from: dt.date | None
 
 
-class SlaPreviewOut(Schema):
+class SlaPreviewOut(Out):
     policy: SlaPolicyRefOut
     milestones: list[SlaPreviewRowOut]
 
@@ -138,7 +145,7 @@ class SatisfactionIn(StrictIn):
     comment: str = Field("", max_length=2000)
 
 
-class CustomerOut(Schema):
+class CustomerOut(Out):
     public_id: str
     name: str
     phone: str
@@ -151,7 +158,7 @@ class CustomerOut(Schema):
     is_masked: bool
 
 
-class EventOut(Schema):
+class EventOut(Out):
     kind: str
     actor: str | None
     from_status: str
@@ -162,7 +169,7 @@ class EventOut(Schema):
     created_at: dt.datetime
 
 
-class SatisfactionOut(Schema):
+class SatisfactionOut(Out):
     score: int
     timeliness: int | None
     attitude: int | None
@@ -172,14 +179,14 @@ class SatisfactionOut(Schema):
     recorded_at: dt.datetime
 
 
-class SlaBadgeOut(Schema):
+class SlaBadgeOut(Out):
     tone: str  # ok, warning, breached, paused, unknown, met
     milestone: str
     due_at: dt.datetime | None
     remaining_seconds: int | None  # business seconds left; negative when overdue
 
 
-class SlaClockOut(Schema):
+class SlaClockOut(Out):
     milestone: str
     label: str
     cycle: int
@@ -199,13 +206,13 @@ class SlaClockOut(Schema):
     calendar_gap_from: dt.date | None
 
 
-class SlaPolicyRefOut(Schema):
+class SlaPolicyRefOut(Out):
     code: str
     name: str
     revision: int
 
 
-class TicketOut(Schema):
+class TicketOut(Out):
     number: str
     title: str
     description: str
@@ -258,7 +265,7 @@ class TicketDetailOut(TicketOut):
     satisfactions: list[SatisfactionOut]
 
 
-class TicketPageOut(Schema):
+class TicketPageOut(Out):
     count: int  # at most 10,000 (then count_is_estimate is true: there are more)
     count_is_estimate: bool
     limit: int
@@ -267,26 +274,26 @@ class TicketPageOut(Schema):
     items: list[TicketOut]
 
 
-class HistoryItemOut(Schema):
+class HistoryItemOut(Out):
     number: str
     title: str
     status: str
     received_at: dt.datetime
 
 
-class LookupItemOut(Schema):
+class LookupItemOut(Out):
     customer: CustomerOut
     tickets: list[HistoryItemOut]
 
 
-class ErrorDetail(Schema):
+class ErrorDetail(Out):
     code: str
     message: str
     fields: dict
     request_id: str | None
 
 
-class ErrorOut(Schema):
+class ErrorOut(Out):
     error: ErrorDetail
 
 
@@ -322,13 +329,13 @@ class RoutingDraftIn(StrictIn):
     include_inactive: bool = False
 
 
-class RoutingMatchOut(Schema):
+class RoutingMatchOut(Out):
     rule_id: int
     name: str
     reasons: list[str]
 
 
-class RoutingDryRunOut(Schema):
+class RoutingDryRunOut(Out):
     matches: list[RoutingMatchOut]
     default_queue: bool
     explanation: str
@@ -343,7 +350,7 @@ class RoutingDryRunOut(Schema):
     approver_role: str
 
 
-class MemberLoadOut(Schema):
+class MemberLoadOut(Out):
     username: str
     display_name: str
     on_duty: bool
@@ -354,7 +361,7 @@ class MemberLoadOut(Schema):
     oldest_waiting: dt.datetime | None
 
 
-class WorkloadOut(Schema):
+class WorkloadOut(Out):
     department: str
     strategy: str
     queue: int

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from loopdesk.accounts.http import AuthedRequest
-from loopdesk.api.schemas import ErrorOut
+from loopdesk.api.schemas import ErrorOut, Out
 from loopdesk.core.errors import PermissionDenied, ValidationFailed
 from loopdesk.reports import selectors
 
@@ -16,12 +16,12 @@ router = Router(tags=["reports"])
 PARAMS = {"from", "to", "department"}
 
 
-class CategoryOut(Schema):
+class CategoryOut(Out):
     code: str
     label: str
 
 
-class CellOut(Schema):
+class CellOut(Out):
     category: str | None = None
     label: str | None = None
     opened: int
@@ -39,7 +39,7 @@ class CellOut(Schema):
     dissatisfied: int
 
 
-class WeekOut(Schema):
+class WeekOut(Out):
     week: str
     start: dt.date
     end: dt.date
@@ -47,7 +47,7 @@ class WeekOut(Schema):
     total: CellOut
 
 
-class WeeklyCategoriesOut(Schema):
+class WeeklyCategoriesOut(Out):
     from_: dt.date = Field(alias="from")
     to: dt.date
     department: str | None

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router
 
 from loopdesk.accounts.http import AuthedRequest
 from loopdesk.api.presenters import audit_reveal, may_reveal
-from loopdesk.api.schemas import ErrorOut
+from loopdesk.api.schemas import ErrorOut, Out
 from loopdesk.core.errors import ValidationFailed
 from loopdesk.customers.presentation import customer_fields
 from loopdesk.search import selectors
@@ -18,7 +18,7 @@ router = Router(tags=["search"])
 PARAMS = {"q", "status", "category", "priority", "department", "from", "to", "open_only", "cursor", "limit"}
 
 
-class SearchItemOut(Schema):
+class SearchItemOut(Out):
     number: str
     title: str
     title_html: str
@@ -33,7 +33,7 @@ class SearchItemOut(Schema):
     match: str
 
 
-class SearchPageOut(Schema):
+class SearchPageOut(Out):
     q: str
     count: int
     count_is_estimate: bool

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from loopdesk.accounts.http import AuthedRequest
-from loopdesk.api.schemas import ErrorOut, StrictIn
+from loopdesk.api.schemas import ErrorOut, Out, StrictIn
 from loopdesk.core.masking import mask_phone
 from loopdesk.surveys import callbacks, selectors
 from loopdesk.surveys.models import CallbackTask
@@ -18,7 +18,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 Score = Field(default=None, ge=1, le=5)
 
 
-class CallbackOut(Schema):
+class CallbackOut(Out):
     id: int
     ticket: str
     title: str
