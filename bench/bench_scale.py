@@ -96,7 +96,7 @@ def load(args: argparse.Namespace, phases: dict) -> dict:
     from django.utils import timezone
 
     from loopdesk.accounts.models import Department, User
-    from loopdesk.core.bulk import foreign_keys_dropped
+    from loopdesk.core.bulk import foreign_keys_dropped, indexes_dropped
     from loopdesk.core.models import continue_numbering
     from loopdesk.customers.models import Asset, Customer, Order
     from loopdesk.routing import open_work
@@ -137,6 +137,7 @@ def load(args: argparse.Namespace, phases: dict) -> dict:
         sd.timed(phases, f"customers, assets, orders ({customers:,} each)"),
         transaction.atomic(),
         foreign_keys_dropped(Customer, Asset, Order),  # PostgreSQL: checked once at the end, not row by row
+        indexes_dropped(Customer, Asset, Order),  # built once from all the rows
     ):
         sd.load_people(ctx, customers, args.seed)
     plan = sd.Plan(tickets=args.tickets, seed=args.seed, vendor=vendor, now=ctx["now"], ctx=ctx)
@@ -147,6 +148,7 @@ def load(args: argparse.Namespace, phases: dict) -> dict:
         connection.cursor() as cursor,
         open_work.suspended(cursor),  # the open-work counts are rebuilt once at the end, not kept row by row
         foreign_keys_dropped(Ticket, TicketEvent),  # PostgreSQL: one transaction, each key checked once at the end
+        indexes_dropped(Ticket, TicketEvent),  # each index built once, not kept row by row
     ):
         for tickets, events in sd.ticket_chunks(plan, text, processes=2):
             with transaction.atomic():

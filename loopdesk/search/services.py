@@ -115,7 +115,7 @@ def rebuild_search_index(
         sink = _copy if copy else (lambda docs, rows: write(docs, fresh=bulk, rows=rows))
         tables = (SearchDocument, SearchIdentifier)
         with (
-            indexes_dropped(*tables) if copy else contextlib.nullcontext(),
+            indexes_dropped(*tables) if bulk else contextlib.nullcontext(),
             foreign_keys_dropped(*tables) if copy else contextlib.nullcontext(),
         ):
             done = _each_batch(batch, total, progress, sink, tokenizer_process)

@@ -3,7 +3,7 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from loopdesk.core.bulk import foreign_keys_dropped, indexes_dropped
+from loopdesk.core.bulk import foreign_keys_dropped
 from loopdesk.testing.factories import TicketFactory
 from loopdesk.tickets.models import Ticket, TicketEvent
 
@@ -52,32 +52,3 @@ def test_a_row_that_breaks_a_key_fails_the_load_and_leaves_the_keys():
         insert_event(-42)
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-
-
-def indexes(table: str) -> list[tuple[str, str]]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname", [table])
-        return cursor.fetchall()
-
-
-def test_indexes_are_gone_during_the_load_and_back_as_they_were_after():
-    before = indexes("tickets_ticketevent")
-    kept = [(name, sql) for name, sql in before if name.endswith("_pkey")]  # the primary key backs a constraint
-    assert len(before) > len(kept) == 1
-    ticket = TicketFactory()
-    with indexes_dropped(TicketEvent):
-        assert indexes("tickets_ticketevent") == kept
-        insert_event(ticket.pk)
-    assert indexes("tickets_ticketevent") == before
-    with connection.cursor() as cursor:  # built from the rows loaded meanwhile
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN SELECT id FROM tickets_ticketevent WHERE ticket_id = %s", [ticket.pk])
-        assert "Seq Scan" not in " ".join(r[0] for r in cursor.fetchall())
-    assert TicketEvent.objects.filter(ticket=ticket, kind="note_added").exists()
-
-
-def test_a_failed_load_leaves_the_indexes():
-    before = indexes("tickets_ticketevent")
-    with pytest.raises(ZeroDivisionError), transaction.atomic(), indexes_dropped(TicketEvent):
-        1 / 0  # noqa: B018
-    assert indexes("tickets_ticketevent") == before
