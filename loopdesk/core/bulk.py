@@ -85,6 +85,5 @@ def indexes_dropped(*tables: type[models.Model]) -> Iterator[None]:
             cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
         for sql in again:
             cursor.execute(sql)
-        if postgresql:
-            cursor.execute("RESET maintenance_work_mem")
+        if postgresql:  # the memory setting lasts to the end of the outermost transaction
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")

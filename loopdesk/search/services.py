@@ -93,9 +93,9 @@ def rebuild_search_index(
     """Index every ticket (after a bulk load or an upgrade); returns the number of tickets indexed.
 
     Into a nearly empty index (under a tenth of the tickets, as after a bulk load): start from nothing, in one
-    transaction, and make the index once at the end: on PostgreSQL with COPY, the indexes (GIN and B-tree) and
-    the foreign keys dropped and made again; on SQLite with the FTS5 insert trigger dropped, FTS5 built from all the documents and
-    the trigger made again. Writers of tickets wait meanwhile (on SQLite, up to the lock's timeout). Otherwise
+    transaction, and make the index once at the end: the tables' indexes dropped and made again (on PostgreSQL
+    GIN and B-tree), and on PostgreSQL the documents copied with COPY and the foreign keys dropped and added back;
+    on SQLite the FTS5 insert trigger dropped, FTS5 built from all the documents and the trigger made again. Writers of tickets wait meanwhile (on SQLite, up to the lock's timeout). Otherwise
     batch by batch, each in its own transaction, replacing what is there. Tokenising runs in TOKENIZERS forked
     processes while this one reads and writes (`tokenizer_process`; by default from 10 batches)."""
     total = Ticket.objects.count()
