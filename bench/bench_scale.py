@@ -203,7 +203,8 @@ def derived(phases: dict) -> None:
         phases["search index: skipped (loopdesk.search.services.rebuild_search_index not importable)"] = None
     else:
         with sd.timed(phases, "search index (rebuild_search_index)"):
-            rebuild_search_index(progress=search_progress)
+            started = time.monotonic()
+            rebuild_search_index(progress=lambda done, total: search_progress(done, total, started))
     try:
         from loopdesk.reports.services import rebuild_daily_stats
     except ImportError:
@@ -213,14 +214,9 @@ def derived(phases: dict) -> None:
             rebuild_daily_stats()
 
 
-SEARCH_STARTED = [0.0]
-
-
-def search_progress(done: int, total: int) -> None:
-    if done <= 1000:
-        SEARCH_STARTED[0] = time.monotonic()
+def search_progress(done: int, total: int, started: float) -> None:
     if done == total or done % 100_000 < 1000:
-        elapsed = time.monotonic() - SEARCH_STARTED[0]
+        elapsed = time.monotonic() - started
         print(f"  search index: {done:,} of {total:,} ({elapsed:.1f} s)", file=sys.stderr, flush=True)
 
 

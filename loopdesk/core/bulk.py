@@ -17,30 +17,40 @@ from django.db import connection, models, transaction
 
 
 @contextmanager
+def _ddl_allowed(cursor) -> Iterator[None]:
+    """PostgreSQL refuses DDL on a table with deferred checks pending: run them first, defer again after (Django's
+    default). SQLite has no deferred checks to run."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    yield
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@contextmanager
 def foreign_keys_dropped(*tables: type[models.Model]) -> Iterator[None]:
     """Within one transaction: drop the tables' own foreign keys, run the body, add them back (checked)."""
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no DDL on a table with checks still pending
         again = []
-        for model in tables:
-            table = model._meta.db_table
-            cursor.execute(
-                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
-                [table],
-            )
-            for name, definition in cursor.fetchall():
-                cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-                again.append(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's default, for the body
+        with _ddl_allowed(cursor):
+            for model in tables:
+                table = model._meta.db_table
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+                    [table],
+                )
+                for name, definition in cursor.fetchall():
+                    cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+                    again.append(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
         yield
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for sql in again:
-            cursor.execute(sql)
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        with _ddl_allowed(cursor):
+            for sql in again:
+                cursor.execute(sql)
 
 
 # Memory for building an index on PostgreSQL (its default is 64 MB). A GIN index of a million documents took as
@@ -48,42 +58,39 @@ def foreign_keys_dropped(*tables: type[models.Model]) -> Iterator[None]:
 INDEX_BUILD_MEMORY = "256MB"
 
 
+def _droppable_indexes(cursor, table: str) -> list[tuple[str, str]]:
+    """(name, the statement that makes it) of each index of `table` that backs no constraint."""
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY c.relname",
+            [table],
+        )
+    else:  # an index SQLite made for a UNIQUE or PRIMARY KEY constraint has no SQL
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL "
+            "ORDER BY name",
+            [table],
+        )
+    return cursor.fetchall()
+
+
 @contextmanager
 def indexes_dropped(*tables: type[models.Model]) -> Iterator[None]:
     """Within one transaction: drop the tables' indexes that back no constraint, run the body, make them again.
 
     On both databases: SQLite, too, builds an index from sorted rows faster than it inserts row by row."""
-    postgresql = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
-        if postgresql:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as above: no DDL with checks pending
         again = []
-        for model in tables:
-            table = model._meta.db_table
-            if postgresql:
-                cursor.execute(
-                    "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                    "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass "
-                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
-                    "ORDER BY c.relname",
-                    [table],
-                )
-            else:  # an index SQLite made for a UNIQUE or PRIMARY KEY constraint has no SQL
-                cursor.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL "
-                    "ORDER BY name",
-                    [table],
-                )
-            for name, definition in cursor.fetchall():
-                cursor.execute(f'DROP INDEX "{name}"')
-                again.append(definition)
-        if postgresql:
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        with _ddl_allowed(cursor):
+            for model in tables:
+                for name, definition in _droppable_indexes(cursor, model._meta.db_table):
+                    cursor.execute(f'DROP INDEX "{name}"')
+                    again.append(definition)
         yield
-        if postgresql:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
-        for sql in again:
-            cursor.execute(sql)
-        if postgresql:  # the memory setting lasts to the end of the outermost transaction
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        with _ddl_allowed(cursor):
+            if connection.vendor == "postgresql":  # lasts to the end of the outermost transaction
+                cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+            for sql in again:
+                cursor.execute(sql)

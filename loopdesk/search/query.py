@@ -86,7 +86,11 @@ def fts_match_not_in(terms: list[Term], column: str) -> str:
 
 
 def lexeme(token: str) -> str:
-    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+    return "'" + _escaped(token) + "'"
+
+
+def _escaped(token: str) -> str:
+    return token.replace("\\", "\\\\").replace("'", "''")
 
 
 def tsquery(terms: list[Term]) -> str:
@@ -128,27 +132,26 @@ def tsvectors(head: list[str], body: list[str]) -> tuple[str, str]:
     Each lexeme once, its positions in order: a rebuild writes a million of these, and the plain way (a dict
     of positions per part, each part a literal, the server merging the two) was twice the cost of tokenising."""
     positions: dict[str, list[int]] = {}
-    get = positions.get
-    for at, token in enumerate(head, 1):
-        slot = get(token)
-        if slot is None:
-            positions[token] = [at]
-        else:
-            slot.append(at)
+    _add(positions, head, 1)
     head_literal = _literal(positions)
-    for at, token in enumerate(body, len(head) + 2):
+    _add(positions, body, len(head) + 2)
+    return head_literal, _literal(positions)
+
+
+def _add(positions: dict[str, list[int]], tokens: list[str], start: int) -> None:
+    get = positions.get
+    for at, token in enumerate(tokens, start):
         slot = get(token)
         if slot is None:
             positions[token] = [at]
         else:
             slot.append(at)
-    return head_literal, _literal(positions)
 
 
 def _literal(positions: dict[str, list[int]]) -> str:
     every = "".join(positions)
     if "'" in every or "\\" in every:  # never from tokens(), whose words are letters and digits
-        return " ".join(f"{lexeme(t)}:{','.join(map(str, at[:MAX_POSITIONS]))}" for t, at in positions.items())
+        positions = {_escaped(t): at for t, at in positions.items()}
     return " ".join(
         [
             f"'{t}':{at[0]}" if len(at) == 1 else f"'{t}':{','.join(map(str, at[:MAX_POSITIONS]))}"

@@ -95,9 +95,10 @@ def rebuild_search_index(
     Into a nearly empty index (under a tenth of the tickets, as after a bulk load): start from nothing, in one
     transaction, and make the index once at the end: the tables' indexes dropped and made again (on PostgreSQL
     GIN and B-tree), and on PostgreSQL the documents copied with COPY and the foreign keys dropped and added back;
-    on SQLite the FTS5 insert trigger dropped, FTS5 built from all the documents and the trigger made again. Writers of tickets wait meanwhile (on SQLite, up to the lock's timeout). Otherwise
-    batch by batch, each in its own transaction, replacing what is there. Tokenising runs in TOKENIZERS forked
-    processes while this one reads and writes (`tokenizer_process`; by default from 10 batches)."""
+    on SQLite the FTS5 insert trigger dropped, FTS5 built from all the documents and the trigger made again.
+    Writers of tickets wait meanwhile (on SQLite, up to the lock's timeout). Otherwise batch by batch, each in
+    its own transaction, replacing what is there. Tokenising runs in TOKENIZERS forked processes while this one
+    reads and writes (`tokenizer_process`; by default from 10 batches)."""
     total = Ticket.objects.count()
     if tokenizer_process is None:
         tokenizer_process = total > 10 * batch

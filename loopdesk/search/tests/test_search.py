@@ -15,6 +15,7 @@ from loopdesk.search.models import SearchDocument, SearchIdentifier
 from loopdesk.search.selectors import SearchFilters, search
 from loopdesk.search.services import rebuild_search_index
 from loopdesk.testing.factories import AssetFactory, OrderFactory
+from loopdesk.testing.schema import foreign_key_definitions, index_definitions
 from loopdesk.tickets import services
 
 pytestmark = pytest.mark.django_db
@@ -258,9 +259,9 @@ def test_rebuild_gives_the_same_results_as_the_write_path(agent, supervisor, cus
     assert numbers(supervisor, "压缩机") == [after.number]
     assert triggers() == triggers_before and len(triggers_before) == (3 if connection.vendor == "sqlite" else 0)
     # the bulk path drops the indexes (on PostgreSQL GIN and B-tree) and builds them again
-    assert indexes() == indexes_before and "search_ident_tail" in {name for name, _ in indexes_before}
+    assert indexes() == indexes_before and "search_ident_tail" in {name for _, name, _ in indexes_before}
     if connection.vendor == "postgresql":
-        assert {"search_document_doc_gin", "search_document_head_gin"} <= {name for name, _ in indexes_before}
+        assert {"search_document_doc_gin", "search_document_head_gin"} <= {name for _, name, _ in indexes_before}
         # and its tables' foreign keys to the tickets, dropped for the copy, are back as they were, and enforced
         assert foreign_keys() == keys_before and len(keys_before) == 2
         with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
@@ -278,29 +279,12 @@ def triggers() -> set[tuple[str, str]]:
         return set(cursor.fetchall())
 
 
-def indexes() -> set[tuple[str, str]]:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('search_document', 'search_identifier')"
-            )
-        else:
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                "AND tbl_name IN ('search_document', 'search_identifier')"
-            )
-        return set(cursor.fetchall())
+def indexes() -> list[tuple[str, str, str | None]]:
+    return index_definitions("search_document", "search_identifier")
 
 
-def foreign_keys() -> set[tuple[str, str, str]]:
-    if connection.vendor != "postgresql":
-        return set()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE contype = 'f' AND conrelid::regclass::text IN ('search_document', 'search_identifier')"
-        )
-        return set(cursor.fetchall())
+def foreign_keys() -> list[tuple[str, str, str]]:
+    return foreign_key_definitions("search_document", "search_identifier") if connection.vendor == "postgresql" else []
 
 
 def test_bad_input_is_refused_in_the_users_language(client, supervisor):

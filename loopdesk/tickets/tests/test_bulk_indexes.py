@@ -6,22 +6,15 @@ from django.db import connection, transaction
 
 from loopdesk.core.bulk import indexes_dropped
 from loopdesk.testing.factories import TicketFactory
+from loopdesk.testing.schema import index_definitions
 from loopdesk.tickets.models import TicketEvent
 
 pytestmark = pytest.mark.django_db
 TABLE = TicketEvent._meta.db_table
 
 
-def indexes() -> list[tuple[str, str]]:
-    """The table's indexes with their definitions, those that back a constraint included."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1", [TABLE])
-        else:
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s ORDER BY 1", [TABLE]
-            )
-        return cursor.fetchall()
+def indexes() -> list[tuple[str, str, str | None]]:
+    return index_definitions(TABLE)
 
 
 def plan_of_a_ticket_lookup(ticket_id: int) -> str:
@@ -36,7 +29,7 @@ def plan_of_a_ticket_lookup(ticket_id: int) -> str:
 
 def test_indexes_are_gone_during_the_load_and_back_as_they_were_after():
     before = indexes()
-    kept = [(name, sql) for name, sql in before if sql is None or name.endswith("_pkey")]  # constraints' own
+    kept = [(t, name, sql) for t, name, sql in before if sql is None or name.endswith("_pkey")]  # constraints' own
     assert len(before) > len(kept) + 2
     ticket = TicketFactory()
     with transaction.atomic(), indexes_dropped(TicketEvent):

@@ -5,22 +5,13 @@ from django.db import IntegrityError, connection, transaction
 
 from loopdesk.core.bulk import foreign_keys_dropped
 from loopdesk.testing.factories import TicketFactory
+from loopdesk.testing.schema import foreign_key_definitions as keys
 from loopdesk.tickets.models import Ticket, TicketEvent
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps its keys during a load"),
 ]
-
-
-def keys(table: str) -> list[tuple[str, str]]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
-            "AND contype = 'f' ORDER BY conname",
-            [table],
-        )
-        return cursor.fetchall()
 
 
 def insert_event(ticket_id: int) -> None:
