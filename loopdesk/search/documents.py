@@ -79,16 +79,27 @@ class Source:
     identifiers: list[tuple[str, str]]
 
 
-def _tickets(ticket_ids: list[int]):
-    return Ticket.objects.filter(pk__in=ticket_ids).order_by("pk")
+Tickets = list[int] | range  # some tickets, or every ticket whose id is in the range (a rebuild's batch)
 
 
-def _querysets(ticket_ids: list[int]) -> tuple:
+def _among(field: str, ticket_ids: Tickets) -> dict:
+    """The lookup of `field` in these ids: a range as its bounds, which at 1,000 ids a batch cost the rebuild
+    less than the list (Django and psycopg spent about 15 ms on each statement's thousand placeholders)."""
+    if isinstance(ticket_ids, range):
+        return {f"{field}__gte": ticket_ids.start, f"{field}__lt": ticket_ids.stop}
+    return {f"{field}__in": ticket_ids}
+
+
+def _tickets(ticket_ids: Tickets):
+    return Ticket.objects.filter(**_among("pk", ticket_ids)).order_by("pk")
+
+
+def _querysets(ticket_ids: Tickets) -> tuple:
     """The three reads of `read`: tickets with their customer, product and order; tag names; event bodies."""
     tickets = _tickets(ticket_ids).values_list(*COLUMNS)
-    through = Ticket.tags.through.objects.filter(ticket_id__in=ticket_ids).order_by("tag__name")
+    through = Ticket.tags.through.objects.filter(**_among("ticket_id", ticket_ids)).order_by("tag__name")
     events = (
-        TicketEvent.objects.filter(ticket_id__in=ticket_ids)
+        TicketEvent.objects.filter(**_among("ticket_id", ticket_ids))
         .exclude(body="")
         .order_by("ticket_id", "created_at", "id")
         .values_list("ticket_id", "body")
@@ -123,7 +134,7 @@ def _one_ticket_statement_postgresql() -> tuple[str, tuple]:
     return one.values_list(*COLUMNS, "tag_names", "bodies").query.sql_with_params()
 
 
-def _rows(ticket_ids: list[int]) -> tuple[list, list, list]:
+def _rows(ticket_ids: Tickets) -> tuple[list, list, list]:
     if len(ticket_ids) != 1:
         return tuple(list(qs) for qs in _querysets(ticket_ids))  # type: ignore[return-value]
     if connection.vendor == "postgresql":
@@ -136,7 +147,7 @@ def _rows(ticket_ids: list[int]) -> tuple[list, list, list]:
     return tickets, tags, events
 
 
-def read(ticket_ids: list[int]) -> list[Source]:
+def read(ticket_ids: Tickets) -> list[Source]:
     """The text of these tickets: three queries whatever their number, plain rows rather than model objects."""
     tickets, tag_rows, events = _rows(ticket_ids)
     tags: dict[int, list[str]] = defaultdict(list)
