@@ -13,7 +13,7 @@ from loopdesk.accounts.models import ApiToken, Department
 from loopdesk.customers.services import register_customer, update_customer
 from loopdesk.search.models import SearchDocument, SearchIdentifier
 from loopdesk.search.selectors import SearchFilters, search
-from loopdesk.search.services import BY_KEY, rebuild_search_index
+from loopdesk.search.services import BY_KEY, FTS_DEFAULT_HASHSIZE, rebuild_search_index
 from loopdesk.testing.factories import AssetFactory, OrderFactory
 from loopdesk.testing.schema import foreign_key_definitions, index_definitions
 from loopdesk.tickets import services
@@ -266,6 +266,10 @@ def test_rebuild_gives_the_same_results_as_the_write_path(agent, supervisor, cus
     after = open_(agent, "标题", "压缩机异响", customer=customer)
     assert numbers(supervisor, "压缩机") == [after.number]
     assert triggers() == triggers_before and len(triggers_before) == (3 if connection.vendor == "sqlite" else 0)
+    if connection.vendor == "sqlite":  # FTS5 built with FTS_BUILD_MEMORY, then its own setting again
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT v FROM search_fts_config WHERE k = 'hashsize'")
+            assert cursor.fetchall() == ([(FTS_DEFAULT_HASHSIZE,)] if empty else [])
     # the bulk path drops the indexes (on PostgreSQL GIN and B-tree) and builds them again
     assert indexes() == indexes_before and "search_ident_tail" in {name for _, name, _ in indexes_before}
     if connection.vendor == "postgresql":
