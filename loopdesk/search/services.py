@@ -47,33 +47,40 @@ DELETE_IDENTIFIERS_SQL = f"DELETE FROM {SearchIdentifier._meta.db_table} WHERE t
 IDENTIFIER_SQL = f"INSERT INTO {SearchIdentifier._meta.db_table} (ticket_id, kind, value, tail) VALUES (%s, %s, %s, %s)"
 
 
-def _prepare(sources: list[documents.Source], vendor: str) -> tuple[list[documents.Document], list[tuple]]:
-    """The rows to store (tsvector literals on PostgreSQL) and the documents without their tokens, which the rows
-    already hold and the writer does not read again: pure, so a forked process may run it.
+def _identifier_rows(docs: list[documents.Document]) -> list[tuple]:
+    """(ticket, kind, normalised value, its last four characters) of each identifier in these documents."""
+    return [(d.ticket_id, kind, value, value[-4:]) for d in docs for kind, value in d.identifiers]
 
-    Without the tokens a batch of 1,000 pickles back to the parent in 9 ms instead of 92 (3.0 → 1.7 MB)."""
+
+def _prepare(sources: list[documents.Source], vendor: str) -> tuple[list[tuple], list[tuple]]:
+    """The rows to store for these tickets: documents (tsvector literals on PostgreSQL) and identifiers. Pure, so a
+    forked process may run it; rows rather than Documents, whose token lists pickled back to the parent cost 92 ms
+    a batch of 1,000 against 9 ms (3.0 → 1.7 MB)."""
     docs = documents.tokenize(sources)
-    rows = [_row(d, vendor) for d in docs]
-    return [documents.Document(d.ticket_id, d.version, [], [], d.identifiers) for d in docs], rows
+    return [_row(d, vendor) for d in docs], _identifier_rows(docs)
 
 
-def write(docs: list[documents.Document], *, fresh: bool = False, rows: list[tuple] | None = None) -> None:
-    """Upsert these documents and replace their identifiers; `fresh`: the tickets have none yet (a rebuild)."""
-    if not docs:
+def write(docs: list[documents.Document]) -> None:
+    """Upsert these documents and replace their identifiers."""
+    _store([_row(d) for d in docs], _identifier_rows(docs))
+
+
+def _store(rows: list[tuple], identifiers: list[tuple], *, fresh: bool = False) -> None:
+    """Upsert these document rows (`_row`) and replace their tickets' identifiers; `fresh`: the tickets have none
+    yet (a rebuild)."""
+    if not rows:
         return
-    ids = [d.ticket_id for d in docs]
-    rows = rows if rows is not None else [_row(d) for d in docs]
+    ids = [row[0] for row in rows]
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:  # no savepoint in a writer's transaction
-        if len(docs) == 1 and not fresh and connection.vendor == "postgresql":  # after a ticket write: one round trip
+        if len(rows) == 1 and not fresh and connection.vendor == "postgresql":  # after a ticket write: one round trip
             cursor.execute(f"WITH gone AS ({DELETE_IDENTIFIERS_SQL}) {_upsert_sql()}", [ids[0], *rows[0]])
         else:
             cursor.executemany(_upsert_sql(), rows)
             if not fresh:
                 SearchIdentifier.objects.filter(ticket_id__in=ids).delete()
         # Plain executemany: bulk_create's per-object SQL assembly cost more than the insert itself.
-        found = [(d.ticket_id, kind, value, value[-4:]) for d in docs for kind, value in d.identifiers]
-        if found:
-            cursor.executemany(IDENTIFIER_SQL, found)
+        if identifiers:
+            cursor.executemany(IDENTIFIER_SQL, identifiers)
 
 
 def index_tickets(ticket_ids: Iterable[int]) -> None:
@@ -99,7 +106,8 @@ def rebuild_search_index(
     Into a nearly empty index (under a tenth of the tickets, as after a bulk load): start from nothing, in one
     transaction, and make the index once at the end: the tables' indexes dropped and made again (on PostgreSQL
     GIN and B-tree), and on PostgreSQL the documents copied with COPY, the foreign keys dropped and added back and
-    each batch's tickets joined to their customers, products and orders by key (`_joined_by_key`); on SQLite the FTS5 insert trigger dropped, FTS5 built from all the documents and the trigger made again.
+    each batch's tickets joined to their customers, products and orders by key (`_joined_by_key`); on SQLite the
+    FTS5 insert trigger dropped, FTS5 built from all the documents (`_build_fts`) and the trigger made again.
     Writers of tickets wait meanwhile (on SQLite, up to the lock's timeout). Otherwise batch by batch, each in
     its own transaction, replacing what is there. Tokenising runs in TOKENIZERS forked processes while this one
     reads and writes (`tokenizer_process`; by default from 10 batches)."""
@@ -117,7 +125,7 @@ def rebuild_search_index(
         if bulk and connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 fts_trigger = _drop_fts_insert_trigger(cursor)
-        sink = _copy if copy else (lambda docs, rows: write(docs, fresh=bulk, rows=rows))
+        sink = _copy if copy else (lambda rows, identifiers: _store(rows, identifiers, fresh=bulk))
         tables = (SearchDocument, SearchIdentifier)
         with (
             indexes_dropped(*tables) if bulk else contextlib.nullcontext(),
@@ -187,10 +195,10 @@ def _drop_fts_insert_trigger(cursor) -> str:
 
 
 def _each_batch(
-    batch: int, total: int, progress, sink: Callable[[list[documents.Document], list[tuple]], None], in_process: bool
+    batch: int, total: int, progress, sink: Callable[[list[tuple], list[tuple]], None], in_process: bool
 ) -> int:
     """Read batch k+TOKENIZERS and write batch k here while forked processes tokenise (a child never touches the
-    database: it gets text and returns tokens, and leaves with os._exit, so the inherited connection is unused)."""
+    database: it gets text and returns rows, and leaves with os._exit, so the inherited connection is unused)."""
     width = TOKENIZERS
     pool = multiprocessing.get_context("fork").Pool(width) if in_process else None
     done = last = 0
@@ -205,9 +213,9 @@ def _each_batch(
                 pending.append(pool.apply_async(_prepare, (sources, vendor)) if pool else _prepare(sources, vendor))
             if pending and (len(pending) > width or not ids):
                 first = pending.pop(0)
-                docs, rows = first.get() if pool else first
-                sink(docs, rows)
-                done += len(docs)
+                rows, identifiers = first.get() if pool else first
+                sink(rows, identifiers)
+                done += len(rows)
                 if progress:
                     progress(done, total)
             if not ids and not pending:
@@ -218,7 +226,7 @@ def _each_batch(
             pool.join()
 
 
-def _copy(docs: list[documents.Document], rows: list[tuple]) -> None:
+def _copy(rows: list[tuple], identifiers: list[tuple]) -> None:
     """PostgreSQL, empty index: COPY the documents and identifiers (no conflicts to resolve)."""
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
@@ -227,9 +235,8 @@ def _copy(docs: list[documents.Document], rows: list[tuple]) -> None:
             for ticket_id, head_vector, doc_vector, version in rows:
                 copy.write_row((ticket_id, "", "", head_vector, doc_vector, version))
         with raw.copy(f"COPY {SearchIdentifier._meta.db_table} (ticket_id, kind, value, tail) FROM STDIN") as copy:
-            for doc in docs:
-                for kind, value in doc.identifiers:
-                    copy.write_row((doc.ticket_id, kind, value, value[-4:]))
+            for row in identifiers:
+                copy.write_row(row)
 
 
 def is_current(ticket: Ticket) -> bool:
