@@ -204,6 +204,13 @@ def members(department: Department, *, role: str = "") -> list[User]:
     return list(queryset.select_related("member_profile__calendar").prefetch_related("member_profile__categories"))
 
 
+def positions(users: list[User]) -> dict[int, float]:
+    """The members' round-robin positions as they are now (read again under the department's lock: the last
+    assignment moved them, and may have given a member their first profile)."""
+    rows = MemberProfile.objects.filter(user_id__in=[u.pk for u in users]).values_list("user_id", "last_assigned_seq")
+    return {user_id: float(seq) for user_id, seq in rows}
+
+
 def _profile(user: User) -> MemberProfile | None:
     try:
         return user.member_profile
@@ -211,8 +218,12 @@ def _profile(user: User) -> MemberProfile | None:
         return None
 
 
-def candidates(users: list[User], *, default_cap: int | None, now: dt.datetime) -> list[Candidate]:
-    """Members as the pure assigner sees them: duty, open work, cap, round-robin position and skills."""
+def candidates(
+    users: list[User], *, default_cap: int | None, now: dt.datetime, positions: dict[int, float] | None = None
+) -> list[Candidate]:
+    """Members as the pure assigner sees them: duty, open work, cap, round-robin position and skills.
+
+    `positions` (from `positions()`) replaces the round-robin positions the profiles were read with."""
     work = open_work(u.pk for u in users)
     result = []
     for user in users:
@@ -225,7 +236,13 @@ def candidates(users: list[User], *, default_cap: int | None, now: dt.datetime) 
                 open_count=count,
                 load=load,
                 cap=(profile.cap if profile and profile.cap is not None else default_cap),
-                last_assigned=float(profile.last_assigned_seq) if profile else None,
+                last_assigned=(
+                    positions.get(user.pk)
+                    if positions is not None
+                    else float(profile.last_assigned_seq)
+                    if profile
+                    else None
+                ),
                 categories=frozenset(c.code for c in profile.categories.all()) if profile else frozenset(),
                 products=frozenset(profile.product_list) if profile else frozenset(),
             )

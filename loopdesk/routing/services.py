@@ -24,6 +24,7 @@ from loopdesk.routing.selectors import (
     default_queue,
     members,
     open_work,
+    positions,
     routing_of,
     ticket_facts,
     value_labels,
@@ -107,26 +108,43 @@ def assign_by_strategy(
 ) -> User | None:
     """Pick a member by strategy under the department's lock and assign; None leaves it in the queue.
 
+    The members are read before the lock: a look without it that finds nobody with room (all away, at their
+    caps, or a manual department) leaves the ticket in the queue without waiting for the lock, which would
+    serialise every ticket of a department whose members are all full, as in a surge. Under the lock only what
+    assignments change is read again: open work and round-robin positions. A member freed by a transaction
+    that commits meanwhile gets queued tickets from `assign_queued_tickets` within a minute.
+
     `first_assignment`: the ticket was created in this call, so it has no earlier owner to look up."""
     now = now or timezone.now()
-    locked = DepartmentRouting.objects.select_for_update()
-    try:
-        setting = locked.get(department=department)
-    except DepartmentRouting.DoesNotExist:  # a department never configured gets its defaults first
-        routing_of(department)
-        setting = locked.get(department=department)
-    strategy = strategy or setting.strategy
     exclude = set(exclude or ())
     users = {u.pk: u for u in members(department, role=member_role)}
     previous = ticket.owner_id if ticket.owner_id or first_assignment else _previous_owner(ticket)
+    facts = {
+        "category": ticket.category.code if ticket.category else "",
+        "product": " ".join(p for p in (ticket.asset.product_name, ticket.asset.model) if p) if ticket.asset else "",
+        "previous_owner": previous,
+    }
+    unlocked = DepartmentRouting.objects.filter(department=department).first() or routing_of(department)
+    people = list(users.values())
+    if (
+        assignment.choose_owner(
+            strategy or unlocked.strategy,
+            candidates(people, default_cap=unlocked.default_cap, now=now),
+            exclude=exclude,
+            **facts,
+        ).user_id
+        is None
+    ):
+        return None
+    setting = DepartmentRouting.objects.select_for_update().get(pk=unlocked.pk)
+    strategy = strategy or setting.strategy
+    moved = positions(people)
     while True:
         pick = assignment.choose_owner(
             strategy,
-            candidates(list(users.values()), default_cap=setting.default_cap, now=now),
+            candidates(people, default_cap=setting.default_cap, now=now, positions=moved),
             exclude=exclude,
-            category=ticket.category.code if ticket.category else "",
-            product=" ".join(p for p in (ticket.asset.product_name, ticket.asset.model) if p) if ticket.asset else "",
-            previous_owner=previous,
+            **facts,
         )
         if pick.user_id is None:
             return None

@@ -103,3 +103,94 @@ def test_parallel_manual_assignments_cannot_overfill_a_member(supervisor, suppor
     statuses = in_parallel(5, assign)
     assert sorted(statuses) == [200, 200, 409, 409, 409]
     assert Ticket.objects.filter(owner__username="eng0").count() == 2
+
+
+class DepartmentLockHolder:
+    """Another connection holding technical support's routing row, as a create in the middle of a pick does."""
+
+    def __init__(self):
+        self.locked, self.release = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._hold)
+
+    def _hold(self):
+        from django.db import transaction
+
+        from loopdesk.routing.models import DepartmentRouting
+
+        try:
+            with transaction.atomic():
+                # of the routing row only: a plain FOR UPDATE of the join would also lock the department's row
+                DepartmentRouting.objects.select_for_update(of=("self",)).get(department__code="support")
+                self.locked.set()
+                self.release.wait(30)
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.locked.wait(10)
+        return self
+
+    def __exit__(self, *exc):
+        self.release.set()
+        self.thread.join()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_department_whose_members_are_all_full_queues_new_tickets_without_its_lock(supervisor, support_team):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no row locks")
+    # given two engineers at their cap of one open ticket each
+    support_team(2, strategy="round_robin", cap=1)
+    client = Client(HTTP_AUTHORIZATION=bearer(supervisor))
+    for _ in range(2):
+        assert client.post("/api/v1/tickets", TICKET, content_type="application/json").status_code == 201
+    assert Ticket.objects.filter(owner__isnull=False).count() == 2
+    with connection.cursor() as cursor:  # waiting for the lock would fail the request instead of hanging
+        cursor.execute("SET lock_timeout = '5s'")
+
+    # when another transaction holds the department's routing row and a third ticket comes in
+    with DepartmentLockHolder() as holder:
+        response = client.post("/api/v1/tickets", TICKET, content_type="application/json")
+        still_held = not holder.release.is_set()
+
+    # then it was created and queued while the lock was still held
+    assert response.status_code == 201 and still_held
+    assert response.json()["owner"] is None
+    assert Ticket.objects.filter(owner__isnull=True, owner_department__code="support").count() == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_department_with_room_assigns_under_its_lock(supervisor, support_team):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no row locks")
+    # given an engineer with room
+    support_team(1, strategy="round_robin", cap=5)
+    auth = bearer(supervisor)
+    done = threading.Event()
+    statuses = []
+
+    def create():
+        try:
+            statuses.append(
+                Client(HTTP_AUTHORIZATION=auth)
+                .post("/api/v1/tickets", TICKET, content_type="application/json")
+                .status_code
+            )
+        finally:
+            done.set()
+            connection.close()
+
+    # when a ticket comes in while another transaction holds the department's routing row
+    with DepartmentLockHolder():
+        creator = threading.Thread(target=create)
+        creator.start()
+        finished_while_held = done.wait(1.0)
+    creator.join()
+
+    # then the pick waited for the lock, and assigned once it was free
+    assert not finished_while_held
+    assert statuses == [201]
+    assert Ticket.objects.get().owner.username == "eng0"
