@@ -166,10 +166,17 @@ def routing_of(department: Department) -> DepartmentRouting:
 # --- members as candidates ------------------------------------------------------------------------------
 
 
-def open_work(user_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+def priority_weights() -> dict[int, int]:
+    """Each priority's workload weight by id."""
+    return dict(Priority.objects.values_list("pk", "workload_weight"))
+
+
+def open_work(user_ids: Iterable[int], *, weights: dict[int, int] | None = None) -> dict[int, tuple[int, int]]:
     """(open tickets, weighted load) per owner, from the counts the ticket table's triggers keep (open_work.py):
-    a few rows per member, whatever the number of tickets. A ticket without a priority counts, without weight."""
-    weights = dict(Priority.objects.values_list("pk", "workload_weight"))
+    a few rows per member, whatever the number of tickets. A ticket without a priority counts, without weight.
+
+    `weights`: `priority_weights()` when the caller has them already."""
+    weights = priority_weights() if weights is None else weights
     found: dict[int, tuple[int, int]] = {}
     for owner_id, priority_key, n in _open_work_rows(user_ids):
         count, load = found.get(owner_id, (0, 0))
@@ -219,12 +226,18 @@ def _profile(user: User) -> MemberProfile | None:
 
 
 def candidates(
-    users: list[User], *, default_cap: int | None, now: dt.datetime, positions: dict[int, float] | None = None
+    users: list[User],
+    *,
+    default_cap: int | None,
+    now: dt.datetime,
+    positions: dict[int, float] | None = None,
+    weights: dict[int, int] | None = None,
 ) -> list[Candidate]:
     """Members as the pure assigner sees them: duty, open work, cap, round-robin position and skills.
 
-    `positions` (from `positions()`) replaces the round-robin positions the profiles were read with."""
-    work = open_work(u.pk for u in users)
+    `positions` (from `positions()`) replaces the round-robin positions the profiles were read with; `weights`
+    are `priority_weights()` when the caller has them."""
+    work = open_work((u.pk for u in users), weights=weights)
     result = []
     for user in users:
         profile = _profile(user)

@@ -25,6 +25,7 @@ from loopdesk.routing.selectors import (
     members,
     open_work,
     positions,
+    priority_weights,
     routing_of,
     ticket_facts,
     value_labels,
@@ -125,11 +126,11 @@ def assign_by_strategy(
         "previous_owner": previous,
     }
     unlocked = DepartmentRouting.objects.filter(department=department).first() or routing_of(department)
-    people = list(users.values())
+    people, weights = list(users.values()), priority_weights()
     if (
         assignment.choose_owner(
             strategy or unlocked.strategy,
-            candidates(people, default_cap=unlocked.default_cap, now=now),
+            candidates(people, default_cap=unlocked.default_cap, now=now, weights=weights),
             exclude=exclude,
             **facts,
         ).user_id
@@ -142,7 +143,7 @@ def assign_by_strategy(
     while True:
         pick = assignment.choose_owner(
             strategy,
-            candidates(people, default_cap=setting.default_cap, now=now, positions=moved),
+            candidates(people, default_cap=setting.default_cap, now=now, positions=moved, weights=weights),
             exclude=exclude,
             **facts,
         )
