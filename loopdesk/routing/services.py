@@ -120,11 +120,8 @@ def assign_by_strategy(
     exclude = set(exclude or ())
     users = {u.pk: u for u in members(department, role=member_role)}
     previous = ticket.owner_id if ticket.owner_id or first_assignment else _previous_owner(ticket)
-    facts = {
-        "category": ticket.category.code if ticket.category else "",
-        "product": " ".join(p for p in (ticket.asset.product_name, ticket.asset.model) if p) if ticket.asset else "",
-        "previous_owner": previous,
-    }
+    category = ticket.category.code if ticket.category else ""
+    product = " ".join(p for p in (ticket.asset.product_name, ticket.asset.model) if p) if ticket.asset else ""
     unlocked = DepartmentRouting.objects.filter(department=department).first() or routing_of(department)
     people, weights = list(users.values()), priority_weights()
     if (
@@ -132,7 +129,9 @@ def assign_by_strategy(
             strategy or unlocked.strategy,
             candidates(people, default_cap=unlocked.default_cap, now=now, weights=weights),
             exclude=exclude,
-            **facts,
+            category=category,
+            product=product,
+            previous_owner=previous,
         ).user_id
         is None
     ):
@@ -145,7 +144,9 @@ def assign_by_strategy(
             strategy,
             candidates(people, default_cap=setting.default_cap, now=now, positions=moved, weights=weights),
             exclude=exclude,
-            **facts,
+            category=category,
+            product=product,
+            previous_owner=previous,
         )
         if pick.user_id is None:
             return None
