@@ -242,6 +242,10 @@ def candidates(
     for user in users:
         profile = _profile(user)
         count, load = work.get(user.pk, (0, 0))
+        if positions is not None:
+            position = positions.get(user.pk)
+        else:
+            position = float(profile.last_assigned_seq) if profile else None
         result.append(
             Candidate(
                 user_id=user.pk,
@@ -249,13 +253,7 @@ def candidates(
                 open_count=count,
                 load=load,
                 cap=(profile.cap if profile and profile.cap is not None else default_cap),
-                last_assigned=(
-                    positions.get(user.pk)
-                    if positions is not None
-                    else float(profile.last_assigned_seq)
-                    if profile
-                    else None
-                ),
+                last_assigned=position,
                 categories=frozenset(c.code for c in profile.categories.all()) if profile else frozenset(),
                 products=frozenset(profile.product_list) if profile else frozenset(),
             )

@@ -122,32 +122,26 @@ def assign_by_strategy(
     previous = ticket.owner_id if ticket.owner_id or first_assignment else _previous_owner(ticket)
     category = ticket.category.code if ticket.category else ""
     product = " ".join(p for p in (ticket.asset.product_name, ticket.asset.model) if p) if ticket.asset else ""
-    unlocked = DepartmentRouting.objects.filter(department=department).first() or routing_of(department)
     people, weights = list(users.values()), priority_weights()
-    if (
-        assignment.choose_owner(
-            strategy or unlocked.strategy,
-            candidates(people, default_cap=unlocked.default_cap, now=now, weights=weights),
-            exclude=exclude,
-            category=category,
-            product=product,
-            previous_owner=previous,
-        ).user_id
-        is None
-    ):
-        return None
-    setting = DepartmentRouting.objects.select_for_update().get(pk=unlocked.pk)
-    strategy = strategy or setting.strategy
-    moved = positions(people)
-    while True:
-        pick = assignment.choose_owner(
-            strategy,
-            candidates(people, default_cap=setting.default_cap, now=now, positions=moved, weights=weights),
+
+    def choose(setting: DepartmentRouting, moved: dict[int, float] | None = None) -> assignment.Pick:
+        pool = candidates(people, default_cap=setting.default_cap, now=now, positions=moved, weights=weights)
+        return assignment.choose_owner(
+            strategy or setting.strategy,
+            pool,
             exclude=exclude,
             category=category,
             product=product,
             previous_owner=previous,
         )
+
+    unlocked = routing_of(department)
+    if choose(unlocked).user_id is None:
+        return None
+    setting = DepartmentRouting.objects.select_for_update().get(pk=unlocked.pk)
+    strategy, moved = strategy or setting.strategy, positions(people)
+    while True:
+        pick = choose(setting, moved)
         if pick.user_id is None:
             return None
         owner = users[pick.user_id]

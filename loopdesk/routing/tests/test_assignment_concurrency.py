@@ -12,6 +12,15 @@ from django.test import Client
 from loopdesk.accounts.models import ApiToken
 from loopdesk.tickets.models import Ticket
 
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers and has no row locks: these races only exist on PostgreSQL")
+
+
 TICKET = {
     "title": "扫地机器人无法充电",
     "description": "放回底座后指示灯不亮",
@@ -46,11 +55,7 @@ def bearer(user) -> str:
     return f"Bearer {ApiToken.issue(user, 'test')[1]}"
 
 
-@pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_ticket_creation_is_fair_and_respects_caps(supervisor, support_team):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers; the race only exists on PostgreSQL")
     # given three engineers on round-robin with a cap of 6 open tickets each
     support_team(3, strategy="round_robin", cap=6)
     auth = bearer(supervisor)
@@ -69,11 +74,7 @@ def test_parallel_ticket_creation_is_fair_and_respects_caps(supervisor, support_
     assert Ticket.objects.filter(owner__isnull=True, owner_department__code="support").count() == 6
 
 
-@pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_round_robin_without_caps_differs_by_at_most_one(supervisor, support_team):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers; the race only exists on PostgreSQL")
     support_team(4, strategy="round_robin")
     auth = bearer(supervisor)
 
@@ -86,11 +87,7 @@ def test_parallel_round_robin_without_caps_differs_by_at_most_one(supervisor, su
     assert sum(counts.values()) == 30 and max(counts.values()) - min(counts.values()) <= 1
 
 
-@pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_manual_assignments_cannot_overfill_a_member(supervisor, support_team, walk_ticket):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers; the race only exists on PostgreSQL")
     support_team(1, strategy="manual", cap=2)
     numbers = [walk_ticket("triaged").number for _ in range(5)]
     auth = bearer(supervisor)
@@ -136,11 +133,7 @@ class DepartmentLockHolder:
         self.thread.join()
 
 
-@pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_department_whose_members_are_all_full_queues_new_tickets_without_its_lock(supervisor, support_team):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite has no row locks")
     # given two engineers at their cap of one open ticket each
     support_team(2, strategy="round_robin", cap=1)
     client = Client(HTTP_AUTHORIZATION=bearer(supervisor))
@@ -161,11 +154,7 @@ def test_a_department_whose_members_are_all_full_queues_new_tickets_without_its_
     assert Ticket.objects.filter(owner__isnull=True, owner_department__code="support").count() == 1
 
 
-@pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_department_with_room_assigns_under_its_lock(supervisor, support_team):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite has no row locks")
     # given an engineer with room
     support_team(1, strategy="round_robin", cap=5)
     auth = bearer(supervisor)
