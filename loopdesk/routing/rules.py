@@ -480,6 +480,16 @@ def describe(condition: Condition, labels: Mapping[str, Mapping[str, str]]) -> s
     return f"{label} {OP_LABELS[op]} {shown}"
 
 
+def named_codes(decision: Decision) -> dict[str, set[str]]:
+    """The codes `explain` names, per field: what its labels need."""
+    codes: dict[str, set[str]] = {}
+    for match in decision.matches:
+        for condition in match.reasons:
+            if Op(condition.op) not in VALUELESS and Op(condition.op) is not Op.BETWEEN:
+                codes.setdefault(condition.field, set()).update(_as_list(condition.value))
+    return codes
+
+
 def explain(decision: Decision, labels: dict[str, dict[str, str]]) -> str:
     """One line per matching rule, e.g. routed by rule 12 “硬件故障”: category = 硬件故障; or the default queue."""
     if decision.is_default:

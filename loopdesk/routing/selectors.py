@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,15 +80,32 @@ def known_values() -> dict[str, list[str]]:
     }
 
 
-def value_labels() -> dict[str, dict[str, str]]:
-    """Display names for codes, so explanations read "category = 硬件故障"."""
-    return {
-        "category": {c.code: c.label for c in Category.objects.all()},
-        "priority": {p.code: f"{p.code} {p.label}" for p in Priority.objects.all()},
+def value_labels(
+    codes: Mapping[str, set[str]] | None = None, *, in_hand: Iterable[Category | Priority | None] = ()
+) -> dict[str, dict[str, str]]:
+    """Display names for codes, so explanations read "category = 硬件故障": every category's and priority's, or
+    those of `codes` (field → codes, from rules.named_codes), read only if not among the objects `in_hand`."""
+    found: dict[str, dict[str, str]] = {"category": {}, "priority": {}}
+    for obj in in_hand:
+        if obj is not None:
+            found[_LABELLED[type(obj)]][obj.code] = _label(obj)
+    for model, field in _LABELLED.items():
+        missing = None if codes is None else set(codes.get(field, ())) - set(found[field])
+        if missing != set():
+            rows = model.objects.all() if missing is None else model.objects.filter(code__in=missing)
+            found[field].update((obj.code, _label(obj)) for obj in rows)
+    return found | {
         "channel": {k: str(v) for k, v in Channel.choices},
         "customer_tier": {k: str(v) for k, v in Customer.Tier.choices},
         "trigger": {t.value: t.value for t in rules.Trigger},
     }
+
+
+_LABELLED: dict[type, str] = {Category: "category", Priority: "priority"}
+
+
+def _label(obj: Category | Priority) -> str:
+    return f"{obj.code} {obj.label}" if isinstance(obj, Priority) else obj.label
 
 
 def _split(value: str) -> tuple[str, ...]:

@@ -196,7 +196,9 @@ def route_ticket(
     )
     changes = _apply_actions(ticket, acts, department)
     with translation.override(settings.LANGUAGE_CODE):  # the timeline is written in the site language
-        labels = value_labels() if decision.matches else {}  # the default queue's line names no value
+        # the default queue's line names no value; a rule's mostly names the ticket's own category and priority
+        in_hand = (ticket.category, ticket.priority)
+        labels = value_labels(rules.named_codes(decision), in_hand=in_hand) if decision.matches else {}
         explained = [
             {"id": m.rule.id, "name": m.rule.name, "reasons": [rules.describe(c, labels) for c in m.reasons]}
             for m in decision.matches

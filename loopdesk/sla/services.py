@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -136,22 +137,33 @@ def confirm_calendar_year(calendar: BusinessCalendar, *, actor: User, year: int 
 # --- clocks -----------------------------------------------------------------------------------------
 
 
-def _happenings(ticket: Ticket) -> list[Happening]:
-    rows = TicketEvent.objects.filter(ticket_id=ticket.pk).order_by("created_at", "id")
+def _happenings(ticket: Ticket, events: list[TicketEvent] | None = None) -> list[Happening]:
+    """The timeline as the clocks see it: read, or from `events` when they are all of the ticket's events."""
+    if events is None:
+        rows = TicketEvent.objects.filter(ticket_id=ticket.pk).order_by("created_at", "id")
+        facts = rows.values_list("created_at", "kind", "to_status", "is_public")
+    else:
+        facts = [(e.created_at, e.kind, e.to_status, e.is_public) for e in sorted(events, key=_in_timeline_order)]
     return [
         Happening(at.replace(microsecond=0), kind, to_status or "", is_public)
-        for at, kind, to_status, is_public in rows.values_list("created_at", "kind", "to_status", "is_public")
+        for at, kind, to_status, is_public in facts
     ]
 
 
-def _ensure_ticket_sla(ticket: Ticket) -> TicketSla | None:
-    existing = TicketSla.objects.select_related("revision").filter(ticket_id=ticket.pk).first()
+def _in_timeline_order(event: TicketEvent) -> tuple:
+    return (event.created_at, event.pk)
+
+
+def _ensure_ticket_sla(ticket: Ticket, *, is_new: bool = False) -> TicketSla | None:
+    existing = None if is_new else TicketSla.objects.select_related("revision").filter(ticket_id=ticket.pk).first()
     if existing is not None:
         return existing
     policy = select_policy(ticket)
     if policy is None or policy.current_revision is None:
         return None
-    return TicketSla.objects.create(ticket=ticket, revision=policy.current_revision)
+    revision = policy.current_revision
+    revision.policy = policy  # in hand: the answer that names the policy reads no more
+    return TicketSla.objects.create(ticket=ticket, revision=revision)
 
 
 def next_check_at(
@@ -178,25 +190,36 @@ def _levels(revision: SlaPolicyRevision) -> list[tuple[int, str, int]]:
 
 
 @transaction.atomic(savepoint=False)  # part of its caller's write: nothing to roll back on its own
-def sync_ticket_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> list[SlaClock]:
-    """Recompute the ticket's clocks from its events; finished clocks keep their record."""
+def sync_ticket_clocks(
+    ticket: Ticket, *, now: dt.datetime | None = None, new_events: list[TicketEvent] | None = None
+) -> list[SlaClock]:
+    """Recompute the ticket's clocks from its events; finished clocks keep their record.
+
+    `new_events`: the ticket was created in the running service call, which wrote its row through this instance
+    and these are all its events; then nothing stored is read again (it has no policy and no clocks yet), and the
+    instance gets its due time and `synced_sla` (policy and clocks) for the caller's answer."""
     now = now or timezone.now()
-    if ticket.priority_id is None and not Ticket.objects.filter(pk=ticket.pk, priority__isnull=False).exists():
+    is_new = new_events is not None
+    if is_new:
+        if ticket.priority is None:
+            return []
+    elif ticket.priority_id is None and not Ticket.objects.filter(pk=ticket.pk, priority__isnull=False).exists():
         return []  # not prioritised yet (an unclassified email or portal ticket): one narrow query
-    ticket = Ticket.objects.select_related("priority", "category", "customer").get(pk=ticket.pk)
+    else:
+        ticket = Ticket.objects.select_related("priority", "category", "customer").get(pk=ticket.pk)
     if ticket.priority is None:
         return []
-    ticket_sla = _ensure_ticket_sla(ticket)
+    ticket_sla = _ensure_ticket_sla(ticket, is_new=is_new)
     if ticket_sla is None:
         return []
     assert ticket.priority is not None
     definition = ticket_sla.revision.definition
     targets = definition["targets"].get(ticket.priority.code, {})
-    happenings = _happenings(ticket)
+    happenings = _happenings(ticket, new_events)
     pauses = pauses_from(happenings, definition.get("pausing_statuses", []))
     calendars = calendar_data.compiled_calendars()
     levels = _levels(ticket_sla.revision)
-    existing = {(c.milestone, c.cycle): c for c in SlaClock.objects.filter(ticket_id=ticket.pk)}
+    existing = {} if is_new else {(c.milestone, c.cycle): c for c in SlaClock.objects.filter(ticket_id=ticket.pk)}
     seen: set[tuple[str, int]] = set()
     for milestone, target in targets.items():
         calendar = calendars[target["calendar"]]
@@ -220,7 +243,18 @@ def sync_ticket_clocks(ticket: Ticket, *, now: dt.datetime | None = None) -> lis
             SlaClock.objects.filter(pk=clock.pk).update(state=State.CANCELLED, ended_at=now, next_check_at=None)
             clock.state = State.CANCELLED
     _update_ticket_due(ticket, existing.values())
-    return sorted(existing.values(), key=lambda c: (c.due_at is None, c.due_at or now, c.milestone))
+    clocks = sorted(existing.values(), key=lambda c: (c.due_at is None, c.due_at or now, c.milestone))
+    if is_new:
+        ticket.synced_sla = SyncedSla(ticket_sla, clocks)
+    return clocks
+
+
+@dataclass(frozen=True)
+class SyncedSla:
+    """What a new ticket's clock sync wrote, kept on the instance (`synced_sla`) for the answer to its creator."""
+
+    policy: TicketSla
+    clocks: list[SlaClock]
 
 
 def _update_ticket_due(ticket: Ticket, clocks: Any) -> None:
@@ -228,6 +262,7 @@ def _update_ticket_due(ticket: Ticket, clocks: Any) -> None:
     due_at = min(running) if running else None
     if ticket.due_at != due_at:
         Ticket.objects.filter(pk=ticket.pk).update(due_at=due_at)
+        ticket.due_at = due_at
 
 
 def recompute_open_clocks(*, calendar_id: int | None = None, now: dt.datetime | None = None) -> int:

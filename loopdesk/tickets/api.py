@@ -87,14 +87,18 @@ def _detail_out(request: AuthedRequest, ticket, events, satisfactions, ticket_sl
 def created_response(request: AuthedRequest, ticket: Ticket, *, tagged: bool) -> dict:
     """What `detail_response` would answer for a ticket `open_ticket` has just created, from the ticket in hand.
 
-    open_ticket and the routing it runs write the row through this instance, except the due time (the clock
-    sync's UPDATE, read with the policy). The received and occurred times keep the client's offset until read
+    open_ticket, the routing it runs and its clock sync write the row through this instance; the sync also leaves
+    the policy it chose on it (`synced_sla`; read with the due time only for a ticket it did not sync). The received and occurred times keep the client's offset until read
     back in UTC. A new ticket has no satisfactions; its tags come from the request (`tagged`) and from routing,
     its watchers only from routing, and routing names what it added in its ROUTED event: each is read only when
     that says it can be non-empty."""
     events = list(selectors.timeline(ticket))
     routed = [e.data for e in events if e.kind == TicketEvent.Kind.ROUTED]
-    ticket.due_at, ticket_sla = sla_selectors.due_and_policy_of(ticket)
+    synced = getattr(ticket, "synced_sla", None)
+    if synced is not None:
+        ticket_sla = synced.policy
+    else:
+        ticket.due_at, ticket_sla = sla_selectors.due_and_policy_of(ticket)
     ticket.received_at = ticket.received_at.astimezone(dt.UTC)
     if ticket.occurred_at is not None:
         ticket.occurred_at = ticket.occurred_at.astimezone(dt.UTC)

@@ -13,7 +13,11 @@ from loopdesk.accounts.models import User
 from loopdesk.sla.services import sync_ticket_clocks
 from loopdesk.tickets.models import Ticket, TicketEvent
 
-_pending: ContextVar[dict[int, tuple[Ticket, Any]] | None] = ContextVar("pending_clock_sync", default=None)
+# Per ticket written in the running service call: the instance, the last event's time, and for a ticket the call
+# created, all its events (None otherwise).
+_pending: ContextVar[dict[int, tuple[Ticket, Any, list[TicketEvent] | None]] | None] = ContextVar(
+    "pending_clock_sync", default=None
+)
 
 
 @contextmanager
@@ -31,8 +35,8 @@ def clocks_synced_once() -> Iterator[None]:
         pending = _pending.get() or {}
     finally:
         _pending.reset(token)
-    for ticket, moment in pending.values():
-        sync_ticket_clocks(ticket, now=moment)
+    for ticket, moment, new_events in pending.values():
+        sync_ticket_clocks(ticket, now=moment, new_events=new_events)
     if pending:
         tickets_written.send(sender=Ticket, ticket_ids=list(pending))
 
@@ -75,7 +79,10 @@ def record_event(
     if pending is None:
         sync_ticket_clocks(ticket, now=event.created_at)
     else:
-        pending[ticket.pk] = (ticket, event.created_at)
+        _, _, new_events = pending.get(ticket.pk) or (None, None, [] if kind == TicketEvent.Kind.CREATED else None)
+        if new_events is not None:
+            new_events.append(event)
+        pending[ticket.pk] = (ticket, event.created_at, new_events)
     event_recorded.send(sender=TicketEvent, event=event)
     if pending is None:
         tickets_written.send(sender=Ticket, ticket_ids=[ticket.pk])

@@ -44,6 +44,23 @@ def test_a_hardware_fault_goes_to_technical_support_and_says_which_rule(open_har
 
 
 @pytest.mark.django_db
+def test_an_explanation_names_categories_and_priorities_other_than_the_tickets(open_hardware):
+    # given a rule first in line that names the ticket's category among others, and a priority it has not
+    rule = add_rule(
+        "硬件或软件, 非紧急",
+        [("category", "in", "software_problem, hardware_fault"), ("priority", "ne", "P1")],
+        position=0,
+        set_department=Department.objects.get(code="support"),
+    )
+    # when a P2 hardware fault is registered
+    ticket = open_hardware()
+    # then each code is shown by its name, read for the codes that are not the ticket's own
+    reasons = routed_event(ticket).data["rules"][0]
+    assert reasons["id"] == rule.pk
+    assert reasons["reasons"] == ["问题分类 属于 软件问题, 硬件故障", "优先级 ≠ P1 紧急"]
+
+
+@pytest.mark.django_db
 def test_a_ticket_no_rule_matches_goes_to_the_default_queue(customer, agent):
     # when an unclassified ticket arrives
     ticket = ticket_services.open_ticket(

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from loopdesk.sla import services
 from loopdesk.sla.models import BusinessCalendar, CalendarDate, SlaClock, SlaPolicy, SlaTarget, TicketSla
@@ -50,6 +52,56 @@ def test_opening_a_ticket_starts_its_clocks_under_the_recorded_policy(opened):
     # and the ticket's next due time is the earliest running clock, which the inbox sorts by
     opened.refresh_from_db()
     assert opened.due_at == at(2025, 3, 4, 15, 0)
+
+
+CLOCK_FIELDS = (
+    "milestone",
+    "cycle",
+    "state",
+    "priority_code",
+    "calendar_id",
+    "target_minutes",
+    "started_at",
+    "warn_at",
+    "due_at",
+    "next_check_at",
+    "paused_seconds",
+    "escalation_level",
+)
+
+
+def test_a_new_tickets_clocks_are_those_a_full_sync_computes(opened):
+    # given the clocks the create wrote without reading anything back (the new-ticket path)
+    written = list(SlaClock.objects.filter(ticket=opened).order_by("milestone").values(*CLOCK_FIELDS))
+    # when the full path reads the ticket, its policy, events and clocks again at the same moment
+    with time_machine.travel(at(2025, 3, 4, 10, 0), tick=False):
+        services.sync_ticket_clocks(Ticket(pk=opened.pk))
+    # then nothing changes, and the instance the create returned holds the stored due time and policy
+    assert list(SlaClock.objects.filter(ticket=opened).order_by("milestone").values(*CLOCK_FIELDS)) == written
+    assert opened.due_at == Ticket.objects.get(pk=opened.pk).due_at == at(2025, 3, 4, 15, 0)
+    assert opened.synced_sla.policy == TicketSla.objects.get(ticket=opened)
+    assert [c.pk for c in opened.synced_sla.clocks] == list(
+        SlaClock.objects.filter(ticket=opened).order_by("due_at").values_list("pk", flat=True)
+    )
+
+
+def test_a_new_tickets_sync_reads_no_stored_clock_policy_or_event(agent, customer):
+    with CaptureQueriesContext(connection) as captured:
+        tickets.open_ticket(
+            actor=agent,
+            customer=customer,
+            channel="phone",
+            title="不脱水",
+            description="不脱水",
+            category="hardware_fault",
+            priority="P2",
+        )
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert not [sql for sql in reads if "sla_slaclock" in sql or "sla_ticketsla" in sql]
+    # (the timeline as the clocks see it: when, what, to which status, whether the customer saw it)
+    assert not [sql for sql in reads if '"tickets_ticketevent"."is_public"' in sql]
+    # and the ticket itself is not read back with its priority
+    assert not [sql for sql in reads if 'FROM "tickets_ticket" INNER JOIN "tickets_priority"' in sql]
 
 
 def test_a_public_reply_meets_the_first_response(opened, agent):
