@@ -101,7 +101,7 @@ def value_labels(
     }
 
 
-_LABELLED: dict[type, str] = {Category: "category", Priority: "priority"}
+_LABELLED: dict[type[Category] | type[Priority], str] = {Category: "category", Priority: "priority"}
 
 
 def _label(obj: Category | Priority) -> str:

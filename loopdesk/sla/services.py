@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,6 +140,7 @@ def confirm_calendar_year(calendar: BusinessCalendar, *, actor: User, year: int 
 
 def _happenings(ticket: Ticket, events: list[TicketEvent] | None = None) -> list[Happening]:
     """The timeline as the clocks see it: read, or from `events` when they are all of the ticket's events."""
+    facts: Iterable[tuple[dt.datetime, str, str, bool]]
     if events is None:
         rows = TicketEvent.objects.filter(ticket_id=ticket.pk).order_by("created_at", "id")
         facts = rows.values_list("created_at", "kind", "to_status", "is_public")

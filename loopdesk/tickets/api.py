@@ -88,8 +88,8 @@ def created_response(request: AuthedRequest, ticket: Ticket, *, tagged: bool) ->
     """What `detail_response` would answer for a ticket `open_ticket` has just created, from the ticket in hand.
 
     open_ticket, the routing it runs and its clock sync write the row through this instance; the sync also leaves
-    the policy it chose on it (`synced_sla`; read with the due time only for a ticket it did not sync). The received and occurred times keep the client's offset until read
-    back in UTC. A new ticket has no satisfactions; its tags come from the request (`tagged`) and from routing,
+    the policy it chose on it (`synced_sla`; read with the due time only for a ticket it did not sync). The
+    received and occurred times keep the client's offset until read back in UTC. A new ticket has no satisfactions; its tags come from the request (`tagged`) and from routing,
     its watchers only from routing, and routing names what it added in its ROUTED event: each is read only when
     that says it can be non-empty."""
     events = list(selectors.timeline(ticket))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -117,6 +119,9 @@ STATUS_CHOICES = [(s.value, STATUS_LABELS[s]) for s in Status]
 
 class Ticket(models.Model):
     """One piece of customer feedback and everything done about it, numbered P + date + serial."""
+
+    # Not a field: what the clock sync of the service call that created this instance wrote (sla.services.SyncedSla)
+    synced_sla: Any
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=255)
