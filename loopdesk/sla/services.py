@@ -202,12 +202,9 @@ def sync_ticket_clocks(
     instance gets its due time and `synced_sla` (policy and clocks) for the caller's answer."""
     now = now or timezone.now()
     is_new = new_events is not None
-    if is_new:
-        if ticket.priority is None:
-            return []
-    elif ticket.priority_id is None and not Ticket.objects.filter(pk=ticket.pk, priority__isnull=False).exists():
-        return []  # not prioritised yet (an unclassified email or portal ticket): one narrow query
-    else:
+    if not is_new:
+        if ticket.priority_id is None and not Ticket.objects.filter(pk=ticket.pk, priority__isnull=False).exists():
+            return []  # not prioritised yet (an unclassified email or portal ticket): one narrow query
         ticket = Ticket.objects.select_related("priority", "category", "customer").get(pk=ticket.pk)
     if ticket.priority is None:
         return []

@@ -31,15 +31,19 @@ def clock(ticket: Ticket, milestone: str, cycle: int = 1) -> SlaClock:
 def opened(agent, customer):
     """A P2 ticket received by phone on Tuesday 2025-03-04 at 10:00."""
     with time_machine.travel(at(2025, 3, 4, 10, 0), tick=False):
-        return tickets.open_ticket(
-            actor=agent,
-            customer=customer,
-            channel="phone",
-            title="不脱水",
-            description="XQG100-14 不脱水",
-            category="hardware_fault",
-            priority="P2",
-        )
+        return open_p2(agent, customer)
+
+
+def open_p2(agent, customer) -> Ticket:
+    return tickets.open_ticket(
+        actor=agent,
+        customer=customer,
+        channel="phone",
+        title="不脱水",
+        description="XQG100-14 不脱水",
+        category="hardware_fault",
+        priority="P2",
+    )
 
 
 def test_opening_a_ticket_starts_its_clocks_under_the_recorded_policy(opened):
@@ -87,15 +91,7 @@ def test_a_new_tickets_clocks_are_those_a_full_sync_computes(opened):
 
 def test_a_new_tickets_sync_reads_no_stored_clock_policy_or_event(agent, customer):
     with CaptureQueriesContext(connection) as captured:
-        tickets.open_ticket(
-            actor=agent,
-            customer=customer,
-            channel="phone",
-            title="不脱水",
-            description="不脱水",
-            category="hardware_fault",
-            priority="P2",
-        )
+        open_p2(agent, customer)
     reads = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
     assert not [sql for sql in reads if "sla_slaclock" in sql or "sla_ticketsla" in sql]
     # (the timeline as the clocks see it: when, what, to which status, whether the customer saw it)
