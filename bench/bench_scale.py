@@ -6,7 +6,8 @@
 Phases: a fresh database with the demo's users, departments, categories and priorities; customers, assets,
 orders, tickets and events through bulk paths (bench/scale_data.py); the apps' own rebuilds of derived data
 (search index, daily statistics); then `loopdesk serve` (gunicorn, production settings) and `loopdesk worker`
-as separate processes, and bench/scale_client.py as the load process on 127.0.0.1. Writes
+as separate processes, and bench/scale_client.py as the load process on 127.0.0.1. The server also answers the
+floor under W1 (bench/floor_urls.py), measured last and its rows deleted after. Writes
 bench/results/scale-<engine>-<N>.json and .md and prints the table. docs/scale.md explains how to read it."""
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/loopdesk_scale"
+SERVER_SETTINGS = "floor_settings"
+FLOOR = "W1 floor: token, customer, number, ticket row c=32"
 TARGETS = {
     "W1 c=32": "≥ 400/s, p99 < 150 ms",
     "W2": "p95 < 50 ms",
@@ -224,7 +227,8 @@ def server_env(args: argparse.Namespace, db_env: dict) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SQLITE_PATH"}}
     env.update(db_env)
     env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SETTINGS_MODULE=SERVER_SETTINGS,  # production's, plus the floor under W1
+        PYTHONPATH=os.pathsep.join([str(BENCH), *filter(None, [os.environ.get("PYTHONPATH")])]),
         SECRET_KEY="bench-only-" + secrets.token_urlsafe(40),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback; TLS would end at the proxy in production
@@ -352,6 +356,7 @@ def workloads(args: argparse.Namespace, info: dict, token: str, cookie: str) -> 
     number = info["timeline_number"]
     year, month = today - dt.timedelta(days=365), today - dt.timedelta(days=30)
     reports = "/api/v1/reports/weekly-categories?from={}&to=" + str(today)
+    floor = [{**r, "path": "/bench/floor"} for r in creates]
     cases = [("W2 inbox page 1", [inbox], auth)]
     cases += [(f"W2 inbox page 50 ({label})", [path], auth) for label, path in info["inbox_page_50"].items()]
     queries = ["/api/v1/search?q=" + urllib.parse.quote(q) for q in search_queries(info)]
@@ -364,7 +369,20 @@ def workloads(args: argparse.Namespace, info: dict, token: str, cookie: str) -> 
     ]
     for c in (1, 8):  # latency alone, then throughput with a queue on both cores
         out += [reads(f"{name} c={c}", c, secs, paths, headers) for name, paths, headers in cases]
+    # last: the reads above see no floor rows, and the rows are deleted after (delete_floor_rows)
+    out.append({"name": FLOOR, "concurrency": 32, "seconds": secs, "requests": floor, "expect": 201})
     return out
+
+
+def delete_floor_rows(after_id: int) -> int:
+    """The floor's tickets: rows of their own (no event, search document or counter refers to them)."""
+    from floor_urls import FLOOR_TITLE
+
+    from loopdesk.tickets.models import Ticket
+
+    rows = Ticket.objects.filter(pk__gt=after_id, title__startswith=FLOOR_TITLE)
+    deleted, _ = rows.delete()
+    return deleted
 
 
 def reads(name: str, concurrency: int, seconds: float, paths: list[str], headers: dict) -> dict:
@@ -441,7 +459,11 @@ def markdown(result: dict) -> str:
             f"| {w['name']}{statuses} | {w['concurrency']} | {w['requests']} | {w['ok']} | {w['throughput']:.0f} | "
             f"{w['p50_ms']:.1f} | {w['p95_ms']:.1f} | {w['p99_ms']:.1f} | {w['client_cpu_share']:.0%} |"
         )
-    lines += ["", f"W1 at c=32 is {result['w1_of_hello']:.0%} of hello's throughput at c=32.", ""]
+    lines += ["", f"W1 at c=32 is {result['w1_of_hello']:.0%} of hello's throughput at c=32"]
+    if result.get("w1_of_floor"):
+        lines[-1] += f" and {result['w1_of_floor']:.0%} of the floor's (token, customer, number, ticket row)"
+    lines[-1] += "."
+    lines.append("")
     lines += ["| process | peak memory (VmHWM) |", "|---|---:|"]
     lines += [f"| {k} | {v / 1024:.0f} MiB |" for k, v in result["memory_kib"].items()]
     lines += ["", "| database | size |", "|---|---:|"]
@@ -483,6 +505,9 @@ def main(argv: list[str] | None = None) -> dict:
 
     engine = connection.vendor
     _, token = ApiToken.issue(User.objects.get(username="supervisor"), "bench-scale")
+    from loopdesk.tickets.models import Ticket
+
+    last_ticket = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     connection.close()  # the server is the database's user from here on
     logdir = Path(tempfile.mkdtemp(prefix="loopdesk-scale-logs-"))
     web, worker = start_processes(args, db_env, logdir)
@@ -505,20 +530,25 @@ def main(argv: list[str] | None = None) -> dict:
         worker.terminate()
         web.wait(30)
         worker.wait(30)
+    floor_rows_deleted = delete_floor_rows(last_ticket)
     by_name = {w["name"]: w for w in measured["workloads"]}
     hello = by_name.get("hello c=32", {}).get("throughput", 0.0)
     w1 = by_name.get("W1 create ticket c=32", {}).get("throughput", 0.0)
+    floor = by_name.get(FLOOR, {}).get("throughput", 0.0)
     result = {
         "engine": engine,
         "tickets": info["tickets"],
         "events": info["events"],
         "machine": machine(),
-        "server": f"gunicorn {args.workers} workers × gthread {args.threads} threads, config.settings.production, plus 1 loopdesk worker",
+        "server": f"gunicorn {args.workers} workers × gthread {args.threads} threads, {SERVER_SETTINGS} "
+        "(config.settings.production and the floor's URL), plus 1 loopdesk worker",
         "phases": phases,
         "load_seconds": round(load_seconds, 1),
         "workloads": measured["workloads"],
         "client_cpu_seconds": measured["client_cpu_seconds"],
         "w1_of_hello": w1 / hello if hello else 0.0,
+        "w1_of_floor": w1 / floor if floor else 0.0,
+        "floor_rows_deleted": floor_rows_deleted,
         "memory_kib": memory,
         "database_bytes": database_size(db_env),
         "targets": TARGETS,
