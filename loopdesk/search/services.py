@@ -133,8 +133,9 @@ def rebuild_search_index(
             _joined_by_key() if copy else contextlib.nullcontext(),
         ):
             done = _each_batch(batch, total, progress, sink, tokenizer_process)
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":  # one transaction (IMMEDIATE: the write lock from the start), so no
+            # other writer adds a segment between settle_fts's read of the structure record and its write
+            with transaction.atomic(), connection.cursor() as cursor:
                 if fts_trigger:  # the documents are in: index them all at once, then index each write again
                     _build_fts(cursor)
                     cursor.execute(fts_trigger)
