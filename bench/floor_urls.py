@@ -30,8 +30,7 @@ _auth = TokenAuth()
 @csrf_exempt
 @require_POST
 def create_floor(request: HttpRequest) -> JsonResponse:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    user = _auth.authenticate(request, token) if scheme.lower() == "bearer" else None
+    user = _auth(request)  # django-ninja's bearer parsing, then the API's token check
     if user is None:
         return JsonResponse({"detail": "Unauthorized"}, status=401)
     data = json.loads(request.body)

@@ -92,7 +92,7 @@ def parse(record: bytes) -> Structure:
             last, at = read_varint(record, at)
             segments.append(Segment(segment_id, first, last))
         levels.append(Level(merging, tuple(segments)))
-    if at != len(record) or len(record) < 4 or sum(len(level.segments) for level in levels) != total:
+    if at != len(record) or sum(len(level.segments) for level in levels) != total:
         raise ValueError("not a structure record this reading understands")
     return Structure(record[:4], write_counter, tuple(levels))
 
@@ -111,9 +111,7 @@ def encode(structure: Structure) -> bytes:
 def settled_level(documents: int) -> int:
     """The level where `documents` indexed at once wait for the writes after them: each level up holds about
     AUTOMERGE times the documents of the one below, one document a write on level 0."""
-    if documents <= 1:
-        return 1
-    return min(MAX_LEVEL - 1, max(1, math.ceil(math.log(documents, AUTOMERGE))))
+    return min(MAX_LEVEL - 1, math.ceil(math.log(max(documents, 2), AUTOMERGE)))
 
 
 def raised(record: bytes, level: int) -> bytes | None:

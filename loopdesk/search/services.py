@@ -182,20 +182,18 @@ def _build_fts(cursor) -> None:
     cursor.execute("INSERT INTO search_fts(search_fts, rank) VALUES ('hashsize', %s)", [before])
 
 
-def settle_fts(cursor, documents_indexed: int) -> bool:
+def settle_fts(cursor, documents_indexed: int) -> None:
     """SQLite, after 'optimize': move the index's one segment up to the level where the writes that follow reach
     it only once they hold about as many documents (fts5_structure), instead of merging it with the next 16
-    writes; True if it moved. At 1,000,000 tickets the first few hundred creates after a load stalled for 12 s
+    writes. At 1,000,000 tickets the first few hundred creates after a load stalled for 12 s
     while FTS5 rewrote the built segment inside them. The record is rewritten in the caller's transaction."""
     table = "search_fts_data"
     cursor.execute(f"SELECT block FROM {table} WHERE id = %s", [fts5_structure.STRUCTURE_ROWID])  # noqa: S608
     found = cursor.fetchone()
-    record = bytes(found[0]) if found and found[0] is not None else b""
-    moved = fts5_structure.raised(record, fts5_structure.settled_level(documents_indexed)) if record else None
-    if moved is None:
-        return False
-    cursor.execute(f"UPDATE {table} SET block = %s WHERE id = %s", [moved, fts5_structure.STRUCTURE_ROWID])  # noqa: S608
-    return True
+    record = bytes(found[0]) if found and found[0] else b""  # raised() leaves an empty or unread record alone
+    moved = fts5_structure.raised(record, fts5_structure.settled_level(documents_indexed))
+    if moved is not None:
+        cursor.execute(f"UPDATE {table} SET block = %s WHERE id = %s", [moved, fts5_structure.STRUCTURE_ROWID])  # noqa: S608
 
 
 def _drop_fts_insert_trigger(cursor) -> str:

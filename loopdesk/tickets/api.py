@@ -89,9 +89,9 @@ def created_response(request: AuthedRequest, ticket: Ticket, *, tagged: bool) ->
 
     open_ticket, the routing it runs and its clock sync write the row through this instance; the sync also leaves
     the policy it chose on it (`synced_sla`; read with the due time only for a ticket it did not sync). The
-    received and occurred times keep the client's offset until read back in UTC. A new ticket has no satisfactions; its tags come from the request (`tagged`) and from routing,
-    its watchers only from routing, and routing names what it added in its ROUTED event: each is read only when
-    that says it can be non-empty."""
+    received and occurred times keep the client's offset until read back in UTC. A new ticket has no
+    satisfactions; its tags come from the request (`tagged`) and from routing, its watchers only from routing,
+    and routing names what it added in its ROUTED event: each is read only when that says it can be non-empty."""
     events = list(selectors.timeline(ticket))
     routed = [e.data for e in events if e.kind == TicketEvent.Kind.ROUTED]
     synced = getattr(ticket, "synced_sla", None)
